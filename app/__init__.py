@@ -1,0 +1,1 @@
+"""Pilot Tracker: the dashboard of Finland's municipal employment pilots (työllisyyden kuntakokeilut)."""

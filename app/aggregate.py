@@ -1,0 +1,129 @@
+"""Area aggregation rules, as pure functions over polars frames.
+
+Contract:
+- count: the sum over the member municipalities valid in that month;
+- ratio: sum of numerators over sum of denominators, times the indicator's scale; never a mean of rates;
+- a suppressed (or missing) member makes the aggregate `incomplete`: a count keeps the sum of the known
+  members as a lower bound, a ratio becomes NULL;
+- a published aggregate (loaded from the source) is preferred to the computed one; the computed value
+  stays beside it in `computed_value` for checking.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+MEMBERSHIP_SCHEMA = {"member_code": pl.Utf8, "group_code": pl.Utf8, "valid_from": pl.Date, "valid_to": pl.Date}
+OBSERVATION_SCHEMA = {"area_code": pl.Utf8, "period": pl.Date, "value": pl.Float64, "status": pl.Utf8}
+AGGREGATE_SCHEMA = {
+    "area_code": pl.Utf8, "period": pl.Date, "value": pl.Float64, "status": pl.Utf8,
+    "members": pl.UInt32, "suppressed_members": pl.List(pl.Utf8),
+}
+
+
+def empty(schema: dict) -> pl.DataFrame:
+    return pl.DataFrame(schema=schema)
+
+
+def _combine_status(incomplete: pl.Expr, provisional: pl.Expr) -> pl.Expr:
+    return (pl.when(incomplete).then(pl.lit("incomplete"))
+            .when(provisional).then(pl.lit("provisional"))
+            .otherwise(pl.lit("final")))
+
+
+def expected_members(memberships: pl.DataFrame, periods: list[date]) -> pl.DataFrame:
+    """Each (group, member, month) for which the membership is valid on the month's first day."""
+    if memberships.is_empty() or not periods:
+        return pl.DataFrame(schema={"group_code": pl.Utf8, "member_code": pl.Utf8, "period": pl.Date})
+    months = pl.DataFrame({"period": sorted(set(periods))}, schema={"period": pl.Date})
+    return (
+        memberships.join(months, how="cross")
+        .filter((pl.col("valid_from").is_null() | (pl.col("valid_from") <= pl.col("period")))
+                & (pl.col("valid_to").is_null() | (pl.col("period") <= pl.col("valid_to"))))
+        .select("group_code", "member_code", "period")
+    )
+
+
+def aggregate_counts(memberships: pl.DataFrame, member_values: pl.DataFrame,
+                     periods: list[date] | None = None) -> pl.DataFrame:
+    """Sum member municipalities into their groups under the membership valid in each month."""
+    if periods is None:
+        periods = member_values.get_column("period").unique().to_list()
+    expected = expected_members(memberships, periods)
+    if expected.is_empty():
+        return empty(AGGREGATE_SCHEMA)
+    joined = expected.join(
+        member_values.rename({"area_code": "member_code"}), on=["member_code", "period"], how="left"
+    )
+    unknown = pl.col("value").is_null()  # suppressed, or no row at all
+    return (
+        joined.group_by("group_code", "period")
+        .agg(
+            pl.col("value").sum().alias("value_sum"),
+            pl.col("value").is_not_null().sum().alias("reporting"),
+            pl.len().alias("members"),
+            pl.col("member_code").filter(unknown).sort().alias("suppressed_members"),
+            (pl.col("status") == "provisional").any().alias("any_provisional"),
+        )
+        .with_columns(
+            pl.when(pl.col("reporting") > 0).then(pl.col("value_sum")).otherwise(None).alias("value"),
+            _combine_status(pl.col("suppressed_members").list.len() > 0, pl.col("any_provisional")).alias("status"),
+        )
+        .rename({"group_code": "area_code"})
+        .select(list(AGGREGATE_SCHEMA))
+        .cast(AGGREGATE_SCHEMA)
+        .sort("area_code", "period")
+    )
+
+
+def ratio_of_sums(numerator: pl.DataFrame, denominator: pl.DataFrame, scale: float) -> pl.DataFrame:
+    """Ratio of aggregated numerator and denominator; NULL when either is incomplete or the denominator is 0."""
+    joined = numerator.join(denominator, on=["area_code", "period"], how="inner", suffix="_den")
+    incomplete = (pl.col("status") == "incomplete") | (pl.col("status_den") == "incomplete")
+    provisional = (pl.col("status") == "provisional") | (pl.col("status_den") == "provisional")
+    return (
+        joined.with_columns(
+            pl.when(~incomplete & (pl.col("value_den") > 0))
+            .then(pl.col("value") / pl.col("value_den") * scale)
+            .otherwise(None)
+            .alias("ratio"),
+            _combine_status(incomplete, provisional).alias("ratio_status"),
+            pl.concat_list("suppressed_members", "suppressed_members_den").list.unique().list.sort()
+            .alias("all_suppressed"),
+        )
+        .select(
+            "area_code", "period",
+            pl.col("ratio").alias("value"),
+            pl.col("ratio_status").alias("status"),
+            "members",
+            pl.col("all_suppressed").alias("suppressed_members"),
+            pl.col("value").alias("numerator"),
+            pl.col("value_den").alias("denominator"),
+        )
+        .sort("area_code", "period")
+    )
+
+
+def prefer_published(published: pl.DataFrame, computed: pl.DataFrame) -> pl.DataFrame:
+    """Published rows win; computed rows fill the rest. `computed_value` keeps the computed figure."""
+    published = published.select(
+        "area_code", "period", "value", "status", pl.lit("published").alias("source")
+    )
+    comp = computed.with_columns(pl.lit("computed").alias("source"))
+    extra = [c for c in comp.columns if c not in ("area_code", "period", "value", "status", "source")]
+    merged = (
+        published.join(comp, on=["area_code", "period"], how="full", coalesce=True, suffix="_computed")
+        .with_columns(
+            pl.col("value_computed").alias("computed_value"),
+            pl.when(pl.col("source").is_not_null()).then(pl.col("value")).otherwise(pl.col("value_computed"))
+            .alias("value"),
+            pl.when(pl.col("source").is_not_null()).then(pl.col("status")).otherwise(pl.col("status_computed"))
+            .alias("status"),
+            pl.coalesce("source", "source_computed").alias("source"),
+        )
+    )
+    return merged.select("area_code", "period", "value", "status", "source", "computed_value", *extra).sort(
+        "area_code", "period"
+    )

@@ -1,0 +1,65 @@
+"""Read-only database access for the dashboard: read-only is a property of the connection.
+
+There is deliberately no writable engine here; only `app.ingest` opens one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The indicator database cannot be opened or read; the UI shows this to the user."""
+
+
+def _readonly_sqlite(url, timeout_s: float) -> Engine:
+    database = url.database or ""
+    if database in ("", ":memory:"):
+        raise DatabaseUnavailable("an in-memory SQLite database cannot be opened read-only")
+    path = Path(database).resolve()
+    if not path.is_file():
+        raise DatabaseUnavailable(f"database file not found: {path}")
+    # mode=ro makes SQLite refuse every write at the file level, including DDL.
+    engine = create_engine(
+        f"sqlite:///file:{path}?mode=ro&uri=true",
+        connect_args={"timeout": timeout_s, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _query_only(dbapi_conn, _record):  # second lock: refuse writes even to temp objects
+        dbapi_conn.execute("PRAGMA query_only = ON")
+
+    return engine
+
+
+def _readonly_postgres(url, timeout_s: float) -> Engine:
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    options = (
+        "-c default_transaction_read_only=on "
+        f"-c statement_timeout={int(timeout_s * 1000)}"
+    )
+    engine = create_engine(url, connect_args={"options": options}, pool_pre_ping=True)
+
+    @event.listens_for(engine, "connect")
+    def _lock_session(dbapi_conn, _record):
+        # A client may SET default_transaction_read_only back; make it the session's characteristic too.
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        dbapi_conn.commit()
+
+    return engine
+
+
+def readonly_engine(url: str, timeout_s: float = 15.0) -> Engine:
+    """An engine through which every INSERT, UPDATE, DELETE and DDL fails."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _readonly_sqlite(parsed, timeout_s)
+    if backend == "postgresql":
+        return _readonly_postgres(parsed, timeout_s)
+    raise DatabaseUnavailable(f"unsupported database: {backend} (use SQLite or PostgreSQL)")

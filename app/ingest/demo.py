@@ -1,0 +1,206 @@
+"""The synthetic demo database: real areas and pilot memberships, invented monthly values.
+
+Deterministic (seeded, no clock), shaped like the real series: scaled by population, seasonal
+(young jobseekers peak in summer), the spring 2020 layoff shock, pilot clients only in pilot
+municipalities from 1.3.2021 and calibrated to about 36 % of all jobseekers nationally, and small
+counts (1-4) suppressed as Statistics Finland does. The same builder makes the test fixtures.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import delete
+from sqlalchemy.engine import make_url
+
+from app import schema
+from app.indicators import Registry, registry as default_registry
+from app.ingest.reference import ReferenceData, load_reference
+from app.ingest.writer import create_schema, load_reference_data, set_meta, writable_engine
+
+SEED = 20210301
+PILOT_SHARE_TARGET = 0.36
+SUPPRESS_BELOW = 5  # counts 1..4 are suppressed; 0 is shown
+DEMO_SOURCE = "Pilot Tracker demo generator (synthetic data)"
+DEMO_PUBLISHED = datetime(2025, 1, 15, 8, 0, 0)
+
+DEMO_INDICATORS = (
+    "jobseekers", "unemployed_jobseekers", "labour_force", "unemployment_share", "unemployed_under25",
+    "unemployed_over50", "unemployed_foreign", "long_term_unemployed", "vacancies", "new_vacancies",
+    "pilot_clients", "pilot_clients_under30", "pilot_clients_immigrant", "client_share",
+    "pilot_clients_with_plan", "clients_with_plan_share", "clients_in_services", "activation_base",
+    "activation_rate", "exits_to_open_market",
+)
+
+
+@dataclass(frozen=True)
+class DemoSpec:
+    first_month: date = date(2019, 1, 1)
+    last_month: date = date(2024, 12, 1)
+    seed: int = SEED
+
+
+def months_between(first: date, last: date) -> list[date]:
+    out, y, m = [], first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        out.append(date(y, m, 1))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _knots(months: list[date], knots: dict[str, float]) -> np.ndarray:
+    """Piecewise-linear curve over months, flat before the first and after the last knot."""
+    x = np.array([m.year * 12 + m.month - 1 for m in months], dtype=float)
+    kx = np.array([int(k[:4]) * 12 + int(k[5:7]) - 1 for k in knots], dtype=float)
+    return np.interp(x, kx, np.array(list(knots.values()), dtype=float))
+
+
+UNEMPLOYMENT_SEASON = np.array([1.10, 1.08, 1.04, 0.98, 0.95, 1.04, 1.09, 0.98, 0.93, 0.93, 0.97, 1.05])
+YOUNG_SEASON = np.array([0.95, 0.92, 0.90, 0.92, 1.05, 1.38, 1.30, 0.95, 0.82, 0.85, 0.90, 0.96])
+VACANCY_SEASON = np.array([0.95, 1.05, 1.20, 1.25, 1.18, 1.00, 0.80, 0.90, 1.00, 0.98, 0.90, 0.80])
+SHOCK = {"2019-01": 1.0, "2020-02": 1.0, "2020-03": 1.18, "2020-04": 1.62, "2020-05": 1.55, "2020-07": 1.40,
+         "2020-10": 1.26, "2021-01": 1.25, "2021-06": 1.12, "2021-12": 1.03, "2022-06": 0.94,
+         "2022-12": 0.95, "2023-06": 1.00, "2023-12": 1.07, "2024-12": 1.18}
+LONG_TERM = {"2019-01": 0.25, "2020-03": 0.24, "2020-05": 0.17, "2021-03": 0.30, "2021-09": 0.36,
+             "2022-06": 0.34, "2023-06": 0.28, "2024-12": 0.30}
+VACANCY_LEVEL = {"2019-01": 1.0, "2020-03": 0.95, "2020-05": 0.62, "2020-10": 0.85, "2021-06": 1.10,
+                 "2022-06": 1.22, "2023-06": 1.00, "2024-12": 0.82}
+PLAN_SHARE = {"2021-03": 0.52, "2022-06": 0.86, "2024-12": 0.88}
+
+
+def _counts(reference: ReferenceData, months: list[date], seed: int) -> tuple[list[str], dict[str, np.ndarray]]:
+    """Arrays (municipality x month) of every count indicator, before rounding and suppression."""
+    rng = np.random.default_rng(seed)
+    munis = sorted((a for a in reference.areas if a["kind"] == "municipality"), key=lambda a: a["code"])
+    codes = [a["code"] for a in munis]
+    pop = np.array([a["population"] for a in munis], dtype=float)
+    lat = np.array([a["lat"] for a in munis])
+    lon = np.array([a["lon"] for a in munis])
+    n, t = len(munis), len(months)
+    month_idx = np.array([m.month - 1 for m in months])
+
+    def noise(scale: float) -> np.ndarray:
+        return np.exp(rng.normal(0.0, scale, size=(n, t)))
+
+    lf_ratio = np.clip(rng.normal(0.49, 0.025, n), 0.40, 0.56)
+    base_u = 0.088 + 0.02 * (lon > 27.0) + 0.015 * (lat > 64.0) + 0.012 * (pop > 100_000)
+    base_u = np.clip(base_u + rng.normal(0, 0.015, n), 0.035, 0.19)
+    foreign = np.clip(0.025 + 0.09 * (pop > 200_000) + 0.04 * (pop > 50_000) + rng.normal(0, 0.012, n), 0.003, 0.25)
+    young = np.clip(rng.normal(0.115, 0.012, n), 0.07, 0.16)
+
+    labour_force = (pop * lf_ratio)[:, None] * _knots(months, {"2019-01": 1.0, "2024-12": 1.01})[None, :]
+    unemployed = (labour_force * base_u[:, None] * UNEMPLOYMENT_SEASON[month_idx][None, :]
+                  * _knots(months, SHOCK)[None, :] * noise(0.03))
+    jobseekers = unemployed * np.clip(rng.normal(1.55, 0.06, n), 1.35, 1.8)[:, None] * noise(0.01)
+    under25 = unemployed * young[:, None] * YOUNG_SEASON[month_idx][None, :] * noise(0.05)
+    over50 = unemployed * np.clip(rng.normal(0.36, 0.03, n), 0.25, 0.5)[:, None] * noise(0.03)
+    foreign_unemployed = unemployed * foreign[:, None] * noise(0.05)
+    long_term = unemployed * _knots(months, LONG_TERM)[None, :] * noise(0.04)
+    vacancies = (labour_force * 0.011 * VACANCY_SEASON[month_idx][None, :]
+                 * _knots(months, VACANCY_LEVEL)[None, :] * noise(0.12))
+    new_vacancies = vacancies * 0.75 * noise(0.10)
+
+    # Pilot clients: members only, from the member's start; calibrated nationally.
+    in_pilot = np.zeros((n, t), dtype=bool)
+    index = {c: i for i, c in enumerate(codes)}
+    month_arr = np.array([m.toordinal() for m in months])
+    for m in reference.memberships:
+        if m.group_code.startswith("PILOT") and m.member_code in index:
+            lo = m.valid_from.toordinal() if m.valid_from else -1
+            hi = m.valid_to.toordinal() if m.valid_to else 10**9
+            in_pilot[index[m.member_code]] |= (month_arr >= lo) & (month_arr <= hi)
+    pilot_weight = np.clip(1.0 + 1.2 * foreign + rng.normal(0, 0.05, n), 0.7, 1.6)[:, None] * noise(0.02)
+    raw_clients = jobseekers * pilot_weight * in_pilot
+    active_months = in_pilot.any(axis=0)
+    if active_months.any():
+        k = PILOT_SHARE_TARGET * jobseekers[:, active_months].sum() / raw_clients[:, active_months].sum()
+    else:
+        k = 0.0
+    clients = raw_clients * k
+    clients_under30 = clients * np.clip(0.27 + 0.8 * (young[:, None] - 0.115), 0.15, 0.4) * noise(0.03)
+    clients_immigrant = clients * np.clip(foreign[:, None] * 1.7, 0.01, 0.5) * noise(0.03)
+    with_plan = clients * np.clip(_knots(months, PLAN_SHARE)[None, :] * noise(0.03), 0, 0.98)
+    in_services = clients * 0.30 * np.where(np.isin(month_idx, [5, 6]), 0.82, 1.0)[None, :] * noise(0.05)
+    activation_base = clients * 0.62 * noise(0.02) + in_services
+    exits = clients * 0.028 * VACANCY_SEASON[month_idx][None, :] * noise(0.10)
+
+    counts = {
+        "labour_force": labour_force, "unemployed_jobseekers": unemployed, "jobseekers": jobseekers,
+        "unemployed_under25": under25, "unemployed_over50": over50, "unemployed_foreign": foreign_unemployed,
+        "long_term_unemployed": long_term, "vacancies": vacancies, "new_vacancies": new_vacancies,
+        "pilot_clients": clients, "pilot_clients_under30": clients_under30,
+        "pilot_clients_immigrant": clients_immigrant, "pilot_clients_with_plan": with_plan,
+        "clients_in_services": in_services, "activation_base": activation_base, "exits_to_open_market": exits,
+    }
+    return codes, {k: np.rint(v) for k, v in counts.items()}
+
+
+def demo_observations(reference: ReferenceData, registry: Registry, spec: DemoSpec = DemoSpec(),
+                      release_id: int = 1) -> list[dict]:
+    months = months_between(spec.first_month, spec.last_month)
+    codes, counts = _counts(reference, months, spec.seed)
+    rows: list[dict] = []
+
+    def emit(indicator: str, values: np.ndarray, suppressed: np.ndarray) -> None:
+        for i, code in enumerate(codes):
+            for j, month in enumerate(months):
+                if np.isnan(values[i, j]):
+                    continue
+                hidden = bool(suppressed[i, j])
+                rows.append({"indicator_code": indicator, "area_code": code, "period": month,
+                             "value": None if hidden else float(values[i, j]),
+                             "status": "suppressed" if hidden else "final", "release_id": release_id})
+
+    hidden = {code: (v >= 1) & (v < SUPPRESS_BELOW) for code, v in counts.items()}
+    for code in DEMO_INDICATORS:
+        ind = registry[code]
+        if ind.kind == "count":
+            emit(code, counts[code], hidden[code])
+            continue
+        num, den = counts[ind.numerator], counts[ind.denominator]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(den > 0, np.round(num / den * ind.scale, 1), np.nan)
+        emit(code, ratio, hidden[ind.numerator] | hidden[ind.denominator])
+    return rows
+
+
+def build_demo(url: str, spec: DemoSpec = DemoSpec(), registry: Registry | None = None,
+               reference: ReferenceData | None = None) -> int:
+    """Build the demo database at url; a SQLite file is built aside and moved into place whole."""
+    registry = registry or default_registry()
+    reference = reference or load_reference()
+    parsed = make_url(url)
+    target = None
+    if parsed.get_backend_name() == "sqlite":
+        target = Path(parsed.database).resolve()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(suffix=".sqlite", dir=target.parent)
+        os.close(fd)
+        os.unlink(tmp)
+        url = f"sqlite:///{tmp}"
+    rows = demo_observations(reference, registry, spec)
+    engine = writable_engine(url)
+    try:
+        with engine.begin() as conn:
+            create_schema(conn)
+            conn.execute(delete(schema.observation))
+            conn.execute(delete(schema.release))
+            load_reference_data(conn, reference, registry)
+            conn.execute(schema.release.insert(), [{
+                "id": 1, "source": DEMO_SOURCE, "url": None, "licence": "CC BY 4.0 (synthetic values)",
+                "retrieved_at": DEMO_PUBLISHED, "published_at": DEMO_PUBLISHED, "sha256": None,
+                "row_count": len(rows)}])
+            for start in range(0, len(rows), 20_000):
+                conn.execute(schema.observation.insert(), rows[start:start + 20_000])
+            set_meta(conn, {"schema_version": schema.SCHEMA_VERSION, "demo": "true",
+                            "demo_seed": str(spec.seed)})
+    finally:
+        engine.dispose()
+    if target is not None:
+        os.replace(url.removeprefix("sqlite:///"), target)
+    return len(rows)

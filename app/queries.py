@@ -1,0 +1,167 @@
+"""Every read of the dashboard: SQLAlchemy select() with bound parameters -> polars.DataFrame.
+
+Identifiers (indicator and area codes) reach these functions only after the registry or the area
+table has vetted them; values travel as bound parameters, never inside SQL text.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+from sqlalchemy import Engine, Select, and_, func, or_, select
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from app import schema
+from app.aggregate import (
+    MEMBERSHIP_SCHEMA,
+    OBSERVATION_SCHEMA,
+    aggregate_counts,
+    prefer_published,
+    ratio_of_sums,
+)
+from app.db import DatabaseUnavailable
+from app.indicators import Indicator, Registry
+
+AREA_SCHEMA = {
+    "code": pl.Utf8, "kind": pl.Utf8, "name_fi": pl.Utf8, "name_sv": pl.Utf8, "name_en": pl.Utf8,
+    "population": pl.Int64, "lat": pl.Float64, "lon": pl.Float64, "ely_code": pl.Utf8,
+}
+RELEASE_SCHEMA = {
+    "id": pl.Int64, "source": pl.Utf8, "url": pl.Utf8, "licence": pl.Utf8,
+    "retrieved_at": pl.Datetime, "published_at": pl.Datetime, "sha256": pl.Utf8, "row_count": pl.Int64,
+}
+
+
+def fetch(engine: Engine, stmt: Select, frame_schema: dict) -> pl.DataFrame:
+    """Run one SELECT; a database failure becomes DatabaseUnavailable, which the UI explains."""
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+    except (DBAPIError, SQLAlchemyError) as exc:
+        raise DatabaseUnavailable(str(getattr(exc, "orig", exc)).strip().splitlines()[0]) from exc
+    return pl.DataFrame([tuple(r) for r in rows], schema=frame_schema, orient="row")
+
+
+def meta(engine: Engine) -> dict[str, str]:
+    frame = fetch(engine, select(schema.meta.c.key, schema.meta.c.value), {"key": pl.Utf8, "value": pl.Utf8})
+    return dict(zip(frame["key"].to_list(), frame["value"].to_list()))
+
+
+def areas(engine: Engine) -> pl.DataFrame:
+    cols = [schema.area.c[name] for name in AREA_SCHEMA]
+    return fetch(engine, select(*cols).order_by(schema.area.c.code), AREA_SCHEMA)
+
+
+def memberships(engine: Engine, group_codes: list[str]) -> pl.DataFrame:
+    m = schema.area_membership
+    stmt = select(m.c.member_code, m.c.group_code, m.c.valid_from, m.c.valid_to).where(
+        m.c.group_code.in_(group_codes)
+    )
+    return fetch(engine, stmt, MEMBERSHIP_SCHEMA)
+
+
+def all_memberships(engine: Engine) -> pl.DataFrame:
+    m = schema.area_membership
+    return fetch(engine, select(m.c.member_code, m.c.group_code, m.c.valid_from, m.c.valid_to), MEMBERSHIP_SCHEMA)
+
+
+def periods(engine: Engine, indicator_code: str) -> list[date]:
+    o = schema.observation
+    stmt = select(o.c.period).where(o.c.indicator_code == indicator_code).distinct().order_by(o.c.period)
+    return fetch(engine, stmt, {"period": pl.Date})["period"].to_list()
+
+
+def period_range(engine: Engine) -> tuple[date | None, date | None]:
+    o = schema.observation
+    frame = fetch(engine, select(func.min(o.c.period), func.max(o.c.period)), {"lo": pl.Date, "hi": pl.Date})
+    return frame["lo"][0], frame["hi"][0]
+
+
+def releases(engine: Engine) -> pl.DataFrame:
+    cols = [schema.release.c[name] for name in RELEASE_SCHEMA]
+    return fetch(engine, select(*cols).order_by(schema.release.c.id), RELEASE_SCHEMA)
+
+
+def boundaries(engine: Engine, year: int | None = None) -> pl.DataFrame:
+    """Stored boundaries for one year (the latest stored year when None)."""
+    b = schema.boundary
+    if year is None:
+        latest = fetch(engine, select(func.max(b.c.year)), {"year": pl.Int64})["year"][0]
+        if latest is None:
+            return pl.DataFrame(schema={"area_code": pl.Utf8, "geometry": pl.Utf8})
+        year = int(latest)
+    stmt = select(b.c.area_code, b.c.geometry).where(b.c.year == year)
+    return fetch(engine, stmt, {"area_code": pl.Utf8, "geometry": pl.Utf8})
+
+
+def _period_filter(column, start: date | None, end: date | None):
+    clauses = []
+    if start is not None:
+        clauses.append(column >= start)
+    if end is not None:
+        clauses.append(column <= end)
+    return clauses
+
+
+def observations(engine: Engine, indicator_code: str, area_codes: list[str],
+                 start: date | None = None, end: date | None = None) -> pl.DataFrame:
+    """Stored rows as they are: municipality values and published aggregates."""
+    o = schema.observation
+    stmt = select(o.c.area_code, o.c.period, o.c.value, o.c.status).where(
+        o.c.indicator_code == indicator_code, o.c.area_code.in_(area_codes),
+        *_period_filter(o.c.period, start, end),
+    )
+    return fetch(engine, stmt, OBSERVATION_SCHEMA)
+
+
+def member_sums(engine: Engine, indicator_code: str, group_codes: list[str], municipality_codes: list[str],
+                start: date | None = None, end: date | None = None) -> pl.DataFrame:
+    """Counts summed over members for groups; a municipality is its own single member."""
+    group_members = memberships(engine, group_codes) if group_codes else pl.DataFrame(schema=MEMBERSHIP_SCHEMA)
+    identity = pl.DataFrame(
+        {"member_code": municipality_codes, "group_code": municipality_codes,
+         "valid_from": [None] * len(municipality_codes), "valid_to": [None] * len(municipality_codes)},
+        schema=MEMBERSHIP_SCHEMA,
+    )
+    all_members = pl.concat([group_members, identity])
+    o, m = schema.observation, schema.area_membership
+    member_filter = []
+    if group_codes:
+        member_filter.append(o.c.area_code.in_(select(m.c.member_code).where(m.c.group_code.in_(group_codes))))
+    if municipality_codes:
+        member_filter.append(o.c.area_code.in_(municipality_codes))
+    if not member_filter:
+        return aggregate_counts(all_members, pl.DataFrame(schema=OBSERVATION_SCHEMA), [])
+    stmt = select(o.c.area_code, o.c.period, o.c.value, o.c.status).where(
+        and_(o.c.indicator_code == indicator_code, or_(*member_filter), *_period_filter(o.c.period, start, end))
+    )
+    member_values = fetch(engine, stmt, OBSERVATION_SCHEMA)
+    return aggregate_counts(all_members, member_values)
+
+
+def indicator_values(engine: Engine, indicator: Indicator, area_codes: list[str], kinds: dict[str, str],
+                     start: date | None = None, end: date | None = None) -> pl.DataFrame:
+    """Values of one indicator for the chosen areas and months, published where present, else computed.
+
+    kinds maps each area code to its kind (from `areas()`); unknown codes must be rejected before.
+    Columns: area_code, period, value, status, source, computed_value, members, suppressed_members,
+    and for ratios numerator and denominator.
+    """
+    municipalities = [c for c in area_codes if kinds.get(c) == "municipality"]
+    groups = [c for c in area_codes if kinds.get(c) != "municipality"]
+    published = observations(engine, indicator.code, area_codes, start, end)
+    if indicator.kind == "count":
+        computed = member_sums(engine, indicator.code, groups, [], start, end)
+    else:
+        num = member_sums(engine, indicator.numerator, groups, municipalities, start, end)
+        den = member_sums(engine, indicator.denominator, groups, municipalities, start, end)
+        computed = ratio_of_sums(num, den, indicator.scale)
+    return prefer_published(published, computed)
+
+
+def registry_check(engine: Engine, registry: Registry) -> list[str]:
+    """Indicator codes stored in the database but absent from the registry (shown on the data page)."""
+    i = schema.indicator
+    stored = fetch(engine, select(i.c.code), {"code": pl.Utf8})["code"].to_list()
+    return sorted(set(stored) - set(registry.codes()))

@@ -1,0 +1,120 @@
+"""The database contract between ingestion (writes) and the dashboard (reads); see docs/schema.md.
+
+Names may be added, never changed: other tools load this schema directly.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+SCHEMA_VERSION = "1"
+
+AREA_KINDS = ("country", "ely", "region", "municipality", "pilot", "group")
+INDICATOR_KINDS = ("count", "ratio")
+#: final = normal published value; suppressed = hidden small count (value NULL);
+#: provisional = may still change; incomplete = an aggregate missing some members.
+STATUSES = ("final", "provisional", "incomplete", "suppressed")
+
+metadata = MetaData()
+
+area = Table(
+    "area",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("name_fi", Text, nullable=False),
+    Column("name_sv", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("population", Integer),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("ely_code", String(16)),  # a pilot's ELY area (its TE office's, not the members' region)
+    CheckConstraint(f"kind IN {AREA_KINDS!r}", name="area_kind_valid"),
+)
+
+area_membership = Table(
+    "area_membership",
+    metadata,
+    Column("member_code", String(16), ForeignKey("area.code"), nullable=False),
+    Column("group_code", String(16), ForeignKey("area.code"), nullable=False),
+    Column("valid_from", Date),  # NULL: since ever
+    Column("valid_to", Date),  # inclusive; NULL: still valid
+    Index("ix_membership_group", "group_code", "member_code"),
+    Index("ix_membership_member", "member_code"),
+)
+
+indicator = Table(
+    "indicator",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("kind", String(8), nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("scale", Float, nullable=False, default=1.0),
+    Column("numerator_code", String(64)),
+    Column("denominator_code", String(64)),
+    Column("source_code", String(64), nullable=False),
+    Column("public", Boolean, nullable=False, default=True),
+    Column("name_fi", Text, nullable=False),
+    Column("name_sv", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("description_fi", Text, nullable=False),
+    Column("description_sv", Text, nullable=False),
+    Column("description_en", Text, nullable=False),
+    CheckConstraint(f"kind IN {INDICATOR_KINDS!r}", name="indicator_kind_valid"),
+)
+
+release = Table(
+    "release",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", Text, nullable=False),
+    Column("url", Text),
+    Column("licence", Text),
+    Column("retrieved_at", DateTime),
+    Column("published_at", DateTime),
+    Column("sha256", String(64)),
+    Column("row_count", Integer),
+)
+
+observation = Table(
+    "observation",
+    metadata,
+    Column("indicator_code", String(64), ForeignKey("indicator.code"), primary_key=True),
+    Column("area_code", String(16), ForeignKey("area.code"), primary_key=True),
+    Column("period", Date, primary_key=True),  # first day of the month
+    Column("value", Float),  # NULL when suppressed
+    Column("status", String(16), nullable=False, default="final"),
+    Column("release_id", Integer, ForeignKey("release.id")),
+    CheckConstraint(f"status IN {STATUSES!r}", name="observation_status_valid"),
+    CheckConstraint("status <> 'suppressed' OR value IS NULL", name="suppressed_has_no_value"),
+    Index("ix_observation_period", "indicator_code", "period"),
+)
+
+boundary = Table(
+    "boundary",
+    metadata,
+    Column("area_code", String(16), ForeignKey("area.code"), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("geometry", Text, nullable=False),  # GeoJSON geometry, WGS84
+)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)

@@ -1,0 +1,53 @@
+"""One typed settings object, built on request (never at import) so tests can point it elsewhere."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+DEMO_DB_PATH = DATA_DIR / "demo.sqlite"
+SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+LANGUAGES = ("fi", "sv", "en")
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str
+    data_dir: Path = DATA_DIR
+    default_lang: str = "fi"
+    query_timeout_s: float = 15.0
+    cache_ttl_s: int = 600
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def resolve_db_url(environ: os._Environ | dict | None = None, secrets_path: Path = SECRETS_PATH) -> str:
+    """PILOT_TRACKER_DB, else [connections.indicators] url in secrets.toml, else the demo file."""
+    environ = os.environ if environ is None else environ
+    url = environ.get("PILOT_TRACKER_DB", "").strip()
+    if url:
+        return url
+    if secrets_path.is_file():
+        with secrets_path.open("rb") as fh:
+            secrets = tomllib.load(fh)
+        url = secrets.get("connections", {}).get("indicators", {}).get("url", "")
+        if url:
+            return url
+    return sqlite_url(DEMO_DB_PATH)
+
+
+def load_settings(environ: os._Environ | dict | None = None) -> Settings:
+    environ = os.environ if environ is None else environ
+    lang = environ.get("PILOT_TRACKER_LANG", "fi")
+    return Settings(
+        db_url=resolve_db_url(environ),
+        default_lang=lang if lang in LANGUAGES else "fi",
+        query_timeout_s=float(environ.get("PILOT_TRACKER_QUERY_TIMEOUT", "15")),
+        cache_ttl_s=int(environ.get("PILOT_TRACKER_CACHE_TTL", "600")),
+    )
