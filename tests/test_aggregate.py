@@ -1,0 +1,113 @@
+"""Aggregation rules on hand-made cases: sums, ratio of sums, suppression, dated membership."""
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from app.aggregate import MEMBERSHIP_SCHEMA, OBSERVATION_SCHEMA, aggregate_counts, prefer_published, ratio_of_sums
+
+JAN = date(2024, 1, 1)
+
+
+def members(rows):
+    return pl.DataFrame(rows, schema=MEMBERSHIP_SCHEMA, orient="row")
+
+
+def values(rows):
+    return pl.DataFrame(rows, schema=OBSERVATION_SCHEMA, orient="row")
+
+
+def one(frame, area, period=JAN):
+    row = frame.filter((pl.col("area_code") == area) & (pl.col("period") == period))
+    assert row.height == 1, frame
+    return row.row(0, named=True)
+
+
+def test_count_is_the_sum_of_members():
+    m = members([("KU1", "G", None, None), ("KU2", "G", None, None), ("KU3", "H", None, None)])
+    v = values([("KU1", JAN, 10.0, "final"), ("KU2", JAN, 32.0, "final"), ("KU3", JAN, 5.0, "final")])
+    out = aggregate_counts(m, v)
+    assert one(out, "G")["value"] == 42.0
+    assert one(out, "G")["status"] == "final"
+    assert one(out, "G")["members"] == 2
+    assert one(out, "H")["value"] == 5.0
+
+
+def test_ratio_is_sum_of_numerators_over_sum_of_denominators_not_mean_of_rates():
+    m = members([("KU1", "G", None, None), ("KU2", "G", None, None)])
+    den = aggregate_counts(m, values([("KU1", JAN, 10.0, "final"), ("KU2", JAN, 900.0, "final")]))
+    num = aggregate_counts(m, values([("KU1", JAN, 5.0, "final"), ("KU2", JAN, 90.0, "final")]))
+    out = ratio_of_sums(num, den, 100.0)
+    row = one(out, "G")
+    mean_of_rates = (5 / 10 * 100 + 90 / 900 * 100) / 2  # 30 %
+    assert row["value"] == pytest.approx(95 / 910 * 100)  # 10.44 %
+    assert row["value"] != pytest.approx(mean_of_rates)
+    assert (row["numerator"], row["denominator"]) == (95.0, 910.0)
+
+
+def test_suppressed_member_makes_count_incomplete_lower_bound_and_ratio_null():
+    m = members([("KU1", "G", None, None), ("KU2", "G", None, None)])
+    num = aggregate_counts(m, values([("KU1", JAN, None, "suppressed"), ("KU2", JAN, 50.0, "final")]))
+    den = aggregate_counts(m, values([("KU1", JAN, 30.0, "final"), ("KU2", JAN, 500.0, "final")]))
+    row = one(num, "G")
+    assert row["status"] == "incomplete"
+    assert row["value"] == 50.0  # lower bound: the known members
+    assert row["suppressed_members"] == ["KU1"]
+    ratio = one(ratio_of_sums(num, den, 100.0), "G")
+    assert ratio["value"] is None
+    assert ratio["status"] == "incomplete"
+
+
+def test_all_members_suppressed_gives_no_value_not_zero():
+    m = members([("KU1", "G", None, None)])
+    out = aggregate_counts(m, values([("KU1", JAN, None, "suppressed")]))
+    assert one(out, "G")["value"] is None
+    assert one(out, "G")["status"] == "incomplete"
+
+
+def test_missing_member_row_counts_as_incomplete():
+    m = members([("KU1", "G", None, None), ("KU2", "G", None, None)])
+    out = aggregate_counts(m, values([("KU1", JAN, 7.0, "final")]))
+    assert one(out, "G")["status"] == "incomplete"
+    assert one(out, "G")["suppressed_members"] == ["KU2"]
+
+
+def test_provisional_member_makes_aggregate_provisional():
+    m = members([("KU1", "G", None, None), ("KU2", "G", None, None)])
+    out = aggregate_counts(m, values([("KU1", JAN, 7.0, "provisional"), ("KU2", JAN, 3.0, "final")]))
+    assert one(out, "G")["status"] == "provisional"
+
+
+def test_municipality_changing_ely_on_2025_counts_in_old_area_before_and_new_after():
+    dec24, jan25 = date(2024, 12, 1), date(2025, 1, 1)
+    m = members([
+        ("KU171", "ELY07", None, date(2024, 12, 31)),
+        ("KU171", "ELY08", date(2025, 1, 1), None),
+        ("KU491", "ELY07", None, None),
+        ("KU297", "ELY08", None, None),
+    ])
+    v = values([
+        ("KU171", dec24, 100.0, "final"), ("KU171", jan25, 110.0, "final"),
+        ("KU491", dec24, 1000.0, "final"), ("KU491", jan25, 1000.0, "final"),
+        ("KU297", dec24, 5000.0, "final"), ("KU297", jan25, 5000.0, "final"),
+    ])
+    out = aggregate_counts(m, v)
+    assert one(out, "ELY07", dec24)["value"] == 1100.0
+    assert one(out, "ELY07", jan25)["value"] == 1000.0
+    assert one(out, "ELY08", dec24)["value"] == 5000.0
+    assert one(out, "ELY08", jan25)["value"] == 5110.0
+    assert one(out, "ELY07", jan25)["members"] == 1
+
+
+def test_published_aggregate_is_preferred_and_computed_kept_for_checking():
+    m = members([("KU1", "G", None, None), ("KU2", "G", None, None)])
+    computed = aggregate_counts(m, values([("KU1", JAN, 10.0, "final"), ("KU2", JAN, 20.0, "final"),
+                                           ("KU1", date(2024, 2, 1), 1.0, "final"),
+                                           ("KU2", date(2024, 2, 1), 2.0, "final")]))
+    published = values([("G", JAN, 31.0, "final")])
+    out = prefer_published(published, computed)
+    jan = one(out, "G")
+    assert (jan["value"], jan["source"], jan["computed_value"]) == (31.0, "published", 30.0)
+    feb = one(out, "G", date(2024, 2, 1))
+    assert (feb["value"], feb["source"]) == (3.0, "computed")

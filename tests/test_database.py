@@ -1,0 +1,171 @@
+"""The schema, the read-only path and the demo database, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.exc import DBAPIError
+
+from app import queries, schema
+from app.db import DatabaseUnavailable, readonly_engine
+from app.indicators import registry
+from app.ingest.demo import DemoSpec, build_demo
+from app.ingest.writer import init_database, writable_engine
+from tests.conftest import DEMO_FILE
+
+
+def test_schema_creates_every_table_and_init_is_repeatable(any_db_url):
+    init_database(any_db_url).dispose()
+    engine = init_database(any_db_url)  # a second run changes nothing and does not fail
+    tables = set(inspect(engine).get_table_names())
+    assert {"area", "area_membership", "indicator", "observation", "release", "boundary", "meta"} <= tables
+    columns = {c["name"] for c in inspect(engine).get_columns("observation")}
+    assert columns == {"indicator_code", "area_code", "period", "value", "status", "release_id"}
+    with engine.connect() as conn:
+        kinds = dict(conn.execute(select(schema.area.c.kind, func.count()).group_by(schema.area.c.kind)).all())
+        meta = dict(conn.execute(select(schema.meta.c.key, schema.meta.c.value)).all())
+        n_indicators = conn.execute(select(func.count()).select_from(schema.indicator)).scalar()
+    engine.dispose()
+    assert kinds["municipality"] == 309 and kinds["ely"] == 15 and kinds["region"] == 19
+    assert kinds["country"] == 1 and kinds["pilot"] == 22
+    assert meta["schema_version"] == schema.SCHEMA_VERSION and meta["demo"] == "false"
+    assert n_indicators == len(registry().indicators)
+
+
+WRITES = [
+    "INSERT INTO meta (key, value) VALUES ('x', 'y')",
+    "UPDATE meta SET value = 'hacked'",
+    "DELETE FROM observation",
+    "CREATE TABLE evil (id INTEGER)",
+    "DROP TABLE meta",
+]
+
+
+@pytest.mark.parametrize("statement", WRITES)
+def test_every_write_through_the_readonly_engine_fails(any_db_url, statement):
+    init_database(any_db_url).dispose()
+    engine = readonly_engine(any_db_url)
+    with pytest.raises(DBAPIError):
+        with engine.begin() as conn:
+            conn.execute(text(statement))
+    with engine.connect() as conn:  # reading still works and nothing changed
+        assert conn.execute(text("SELECT value FROM meta WHERE key = 'demo'")).scalar() == "false"
+        assert conn.execute(text("SELECT count(*) FROM meta")).scalar() == 2
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_session_cannot_switch_read_only_off(pg_url):
+    init_database(pg_url).dispose()
+    engine = readonly_engine(pg_url)
+    with pytest.raises(DBAPIError):
+        with engine.begin() as conn:
+            conn.execute(text("SET default_transaction_read_only = off"))
+            conn.execute(text("INSERT INTO meta (key, value) VALUES ('x', 'y')"))
+    engine.dispose()
+
+
+def test_readonly_engine_refuses_a_missing_file(tmp_path):
+    with pytest.raises(DatabaseUnavailable):
+        readonly_engine(f"sqlite:///{tmp_path / 'nope.sqlite'}")
+
+
+def _observations(url: str) -> list[tuple]:
+    engine = readonly_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(select(schema.observation).order_by(
+            schema.observation.c.indicator_code, schema.observation.c.area_code, schema.observation.c.period)).all()
+    engine.dispose()
+    return [tuple(r) for r in rows]
+
+
+def test_two_demo_builds_give_identical_observations(demo_sqlite, tmp_path):
+    second = f"sqlite:///{tmp_path / 'second.sqlite'}"
+    build_demo(second)
+    first_rows, second_rows = _observations(demo_sqlite), _observations(second)
+    assert len(first_rows) >= 100_000
+    assert first_rows == second_rows
+
+
+def test_demo_is_shaped_like_the_real_series(demo_sqlite):
+    engine = readonly_engine(demo_sqlite)
+    reg = registry()
+    kinds = dict(zip(*queries.areas(engine).select("code", "kind").to_dict(as_series=False).values()))
+    assert queries.meta(engine)["demo"] == "true"
+
+    share = queries.indicator_values(engine, reg["client_share"], ["SSS"], kinds)
+    pilot_months = share.filter(pl.col("period") >= date(2021, 3, 1))
+    before = share.filter(pl.col("period") < date(2021, 3, 1))
+    assert before["value"].max() == 0  # nobody is a pilot client before 1.3.2021
+    assert 30 < pilot_months["value"].mean() < 42  # about 36 % of all jobseekers nationally
+    clients = queries.indicator_values(engine, reg["pilot_clients"], ["GRP_OTHER", "GRP_PILOT"], kinds)
+    assert clients.filter(pl.col("area_code") == "GRP_OTHER")["value"].max() == 0
+    start = clients.filter((pl.col("area_code") == "GRP_PILOT") & (pl.col("period") == date(2021, 3, 1)))
+    assert 150_000 < start["value"][0] < 320_000  # about 230,000 clients were reported at the start
+
+    unemployed = queries.indicator_values(engine, reg["unemployed_jobseekers"], ["SSS"], kinds)
+    by_month = dict(zip(unemployed["period"].to_list(), unemployed["value"].to_list()))
+    assert by_month[date(2020, 4, 1)] > 1.3 * by_month[date(2019, 4, 1)]  # the spring 2020 shock
+    young = queries.indicator_values(engine, reg["unemployed_under25"], ["SSS"], kinds)
+    young_by_month = dict(zip(young["period"].to_list(), young["value"].to_list()))
+    assert young_by_month[date(2019, 6, 1)] > 1.2 * young_by_month[date(2019, 4, 1)]  # the summer peak
+
+    with engine.connect() as conn:
+        suppressed = conn.execute(text(
+            "SELECT count(*) FROM observation WHERE status = 'suppressed' AND value IS NULL")).scalar()
+        small = conn.execute(text(
+            "SELECT count(*) FROM observation o JOIN indicator i ON i.code = o.indicator_code "
+            "WHERE i.kind = 'count' AND o.value BETWEEN 1 AND 4")).scalar()
+    engine.dispose()
+    assert suppressed > 0 and small == 0  # counts 1-4 are never shown
+
+
+def test_shorter_demo_spec_builds_fewer_months(tmp_path):
+    url = f"sqlite:///{tmp_path / 'short.sqlite'}"
+    build_demo(url, DemoSpec(first_month=date(2021, 1, 1), last_month=date(2021, 3, 1)))
+    engine = readonly_engine(url)
+    assert queries.periods(engine, "jobseekers") == [date(2021, 1, 1), date(2021, 2, 1), date(2021, 3, 1)]
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_demo_builds_and_reads_on_postgres(pg_url):
+    spec = DemoSpec(first_month=date(2021, 2, 1), last_month=date(2021, 4, 1))
+    rows = build_demo(pg_url, spec)
+    engine = readonly_engine(pg_url)
+    reg = registry()
+    kinds = dict(zip(*queries.areas(engine).select("code", "kind").to_dict(as_series=False).values()))
+    out = queries.indicator_values(engine, reg["client_share"], ["ELY01", "PILOT01", "KU091"], kinds)
+    engine.dispose()
+    assert rows == _stored_observations(pg_url)
+    assert 309 * 3 * 16 < rows <= 309 * 3 * 20  # every count; ratios only where the denominator > 0
+    assert out.filter(pl.col("period") == date(2021, 3, 1))["value"].min() > 0
+
+
+def _stored_observations(url: str) -> int:
+    engine = writable_engine(url)
+    with engine.connect() as conn:
+        stored = conn.execute(select(func.count()).select_from(schema.observation)).scalar()
+    engine.dispose()
+    return stored
+
+
+def test_demo_file_is_only_read_by_the_dashboard_code():
+    if not DEMO_FILE.is_file():
+        pytest.skip("data/demo.sqlite has not been built (make install builds it)")
+    before = hashlib.sha256(DEMO_FILE.read_bytes()).hexdigest()
+    engine = readonly_engine(f"sqlite:///{DEMO_FILE}")
+    reg = registry()
+    kinds = dict(zip(*queries.areas(engine).select("code", "kind").to_dict(as_series=False).values()))
+    for code in ("pilot_clients", "client_share"):
+        queries.indicator_values(engine, reg[code], ["SSS", "ELY01", "KU091"], kinds)
+    with pytest.raises(DBAPIError):
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM meta"))
+    engine.dispose()
+    assert hashlib.sha256(Path(DEMO_FILE).read_bytes()).hexdigest() == before
