@@ -1,0 +1,53 @@
+"""One gauge per ELY area: the share of jobseeker clients transferred to the pilots, against the 40 % rule."""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+import polars as pl
+
+from app.charts.style import OKABE_ITO, RULE_RED, SUPPRESSED_GREY, base_layout
+from app.i18n import fmt_number, fmt_percent, t
+
+CLIENT_SHARE_RULE = 40.0  # % of the TE office's jobseeker clients, from the pilots' call (2019)
+
+
+def ely_gauges(frame: pl.DataFrame, *, lang: str, rule: float = CLIENT_SHARE_RULE, columns: int = 3,
+               title: str | None = None) -> go.Figure:
+    """frame: area_code, name, value (%), numerator, denominator, status; one gauge per row, in order."""
+    rows = frame.to_dicts()
+    n_rows = max(1, math.ceil(len(rows) / columns))
+    fig = go.Figure()
+    axis_max = max([rule * 1.5] + [(r["value"] or 0) * 1.1 for r in rows])
+    for i, row in enumerate(rows):
+        r, c = divmod(i, columns)
+        value = row["value"]
+        over = value is not None and value > rule
+        ratio_text = f"{fmt_number(row['numerator'], lang)} / {fmt_number(row['denominator'], lang)}"
+        fig.add_trace(go.Indicator(
+            mode="gauge+number",
+            value=value if value is not None else 0,
+            number={"suffix": "%" if lang == "en" else "\u00a0%", "valueformat": ".1f",
+                    "font": {"size": 26, "color": RULE_RED if over else "#1a1a1a"}},
+            title={"text": f"<b>{row['name']}</b><br><span style='font-size:12px;color:#444'>{ratio_text}"
+                           f"{' · ' + t('status.' + row['status'], lang) if row['status'] != 'final' else ''}"
+                           f"</span>", "font": {"size": 14}},
+            gauge={
+                "axis": {"range": [0, axis_max], "ticksuffix": "", "tickformat": ".0f"},
+                "bar": {"color": SUPPRESSED_GREY if value is None else (OKABE_ITO[3] if over else OKABE_ITO[0])},
+                "threshold": {"line": {"color": RULE_RED, "width": 4}, "thickness": 0.9, "value": rule},
+                "steps": [{"range": [rule, axis_max], "color": "#FBE9E7"}],
+            },
+            domain={"row": r, "column": c},
+        ))
+    fig.update_layout(grid={"rows": n_rows, "columns": columns, "pattern": "independent",
+                            "ygap": 0.45, "xgap": 0.15})
+    base_layout(fig, height=230 * n_rows + (110 if title else 50), title=title)
+    fig.update_layout(separators=", " if lang in ("fi", "sv") else ".,",
+                      margin={"l": 30, "r": 30, "t": 110 if title else 50, "b": 10})
+    return fig
+
+
+def rule_text(lang: str, rule: float = CLIENT_SHARE_RULE) -> str:
+    return t("gauges.rule", lang, rule=fmt_percent(rule, lang, 0))

@@ -1,0 +1,26 @@
+"""Shared look of every figure: colour-blind safe colours (Okabe-Ito), fonts and status markers."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+# Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
+SUPPRESSED_GREY = "#9E9E9E"
+NO_DATA_GREY = "#E0E0E0"
+RULE_RED = "#B2182B"
+STATUS_SYMBOLS = {"incomplete": "circle-open", "provisional": "diamond-open", "suppressed": "x-thin-open"}
+FONT = "Inter, 'Segoe UI', 'DejaVu Sans', Arial, sans-serif"
+
+
+def base_layout(fig: go.Figure, *, height: int = 460, title: str | None = None) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
+        font={"family": FONT, "size": 13, "color": "#1a1a1a"},
+        title={"text": title, "x": 0, "xanchor": "left"} if title else None,
+        legend={"orientation": "h", "y": -0.15, "x": 0},
+        hoverlabel={"font": {"family": FONT}},
+    )
+    return fig

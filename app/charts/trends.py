@@ -1,0 +1,80 @@
+"""Monthly lines per area with the pilot start marked and non-final points flagged."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
+
+from app.charts.style import OKABE_ITO, STATUS_SYMBOLS, base_layout
+from app.i18n import fmt_month, fmt_number, fmt_percent, fmt_signed, t
+
+PILOT_START = date(2021, 3, 1)
+
+
+def format_display(value: float | None, *, mode: str, unit: str, is_ratio: bool, lang: str) -> str:
+    if mode == "index":
+        return fmt_number(value, lang, 1)
+    if mode == "yoy":
+        return fmt_signed(value, lang, 1, percent=True) if not is_ratio else \
+            f"{fmt_signed(value, lang, 1)} {t('unit.points', lang)}"
+    return fmt_percent(value, lang) if unit == "percent" else fmt_number(value, lang)
+
+
+def axis_title(indicator_name: str, *, mode: str, unit: str, is_ratio: bool, lang: str, base: date | None) -> str:
+    if mode == "index":
+        return t("trends.axis_index", lang, month=fmt_month(base, lang) if base else "")
+    if mode == "yoy":
+        return t("trends.axis_yoy_points" if is_ratio else "trends.axis_yoy", lang)
+    return f"{indicator_name} ({t('unit.' + unit, lang)})"
+
+
+def trend_figure(frame: pl.DataFrame, names: dict[str, str], *, lang: str, y_title: str, mode: str, unit: str,
+                 is_ratio: bool, pilot_start: date | None = PILOT_START, height: int = 460,
+                 title: str | None = None) -> go.Figure:
+    """frame: area_code, period, value, status, already in the display mode; names: code -> label."""
+    fig = go.Figure()
+    for n, code in enumerate(names):
+        series = frame.filter(pl.col("area_code") == code).sort("period")
+        if series.is_empty():
+            continue
+        colour = OKABE_ITO[n % len(OKABE_ITO)]
+        periods = series["period"].to_list()
+        values = series["value"].to_list()
+        statuses = series["status"].to_list()
+        hover = [
+            f"<b>{names[code]}</b><br>{fmt_month(p, lang)}: "
+            f"{format_display(v, mode=mode, unit=unit, is_ratio=is_ratio, lang=lang)}"
+            f"<br>{t('status.' + s, lang)}"
+            for p, v, s in zip(periods, values, statuses)
+        ]
+        fig.add_trace(go.Scatter(
+            x=periods, y=values, mode="lines", name=names[code], line={"color": colour, "width": 2.2},
+            hovertext=hover, hoverinfo="text", legendgroup=code, connectgaps=False,
+        ))
+        for status, symbol in STATUS_SYMBOLS.items():
+            flagged = [i for i, s in enumerate(statuses) if s == status]
+            if not flagged:
+                continue
+            fig.add_trace(go.Scatter(
+                x=[periods[i] for i in flagged],
+                y=[values[i] if values[i] is not None else None for i in flagged],
+                mode="markers", name=f"{names[code]}: {t('status.' + status, lang)}",
+                marker={"symbol": symbol, "size": 9, "color": colour, "line": {"width": 2}},
+                hovertext=[hover[i] for i in flagged], hoverinfo="text", legendgroup=code,
+            ))
+    if pilot_start is not None and frame.height and frame["period"].min() <= pilot_start <= frame["period"].max():
+        fig.add_vline(x=pilot_start, line={"color": "#444", "dash": "dash", "width": 1.5})
+        fig.add_annotation(x=pilot_start, y=1, yref="paper", text=t("trends.pilot_start", lang),
+                           showarrow=False, xanchor="left", yanchor="top", xshift=4,
+                           font={"size": 12, "color": "#333"})
+    if mode in ("index",):
+        fig.add_hline(y=100, line={"color": "#888", "width": 1})
+    if mode == "yoy":
+        fig.add_hline(y=0, line={"color": "#888", "width": 1})
+    base_layout(fig, height=height, title=title)
+    fig.update_yaxes(title_text=y_title, separatethousands=True, rangemode="tozero" if mode == "value" else None)
+    fig.update_xaxes(title_text=None)
+    fig.update_layout(separators=", " if lang in ("fi", "sv") else ".,", hovermode="closest")
+    return fig

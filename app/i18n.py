@@ -1,0 +1,116 @@
+"""Translations and locale-correct formatting for Finnish, Swedish and English.
+
+Catalogues are data (data/i18n/<lang>.toml); numbers, percentages and months go through Babel so
+Finnish and Swedish get `12 345,6 %` and month names in the right case ("maaliskuu 2021").
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from app.settings import DATA_DIR, LANGUAGES
+
+LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
+LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+NO_VALUE = "–"
+
+
+def _flatten(doc: dict, prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in doc.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = str(value)
+    return flat
+
+
+def load_catalogue(path: Path) -> dict[str, str]:
+    with path.open("rb") as fh:
+        return _flatten(tomllib.load(fh))
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, str]:
+    return load_catalogue(DATA_DIR / "i18n" / f"{lang}.toml")
+
+
+def t(key: str, lang: str, **params) -> str:
+    """The text for key in lang; a missing key shows itself (and a test keeps catalogues complete)."""
+    text = catalogue(lang if lang in LANGUAGES else "fi").get(key, key)
+    return text.format(**params) if params else text
+
+
+def _is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fmt_number(value: float | None, lang: str, decimals: int = 0) -> str:
+    if _is_missing(value):
+        return NO_VALUE
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=LOCALES[lang])
+
+
+def fmt_percent(value: float | None, lang: str, decimals: int = 1) -> str:
+    """value is already in percent (12.3 -> '12,3 %' in fi/sv, '12.3%' in en)."""
+    if _is_missing(value):
+        return NO_VALUE
+    number = fmt_number(value, lang, decimals)
+    return f"{number}%" if lang == "en" else f"{number}\u00a0%"
+
+
+def fmt_signed(value: float | None, lang: str, decimals: int = 0, percent: bool = False) -> str:
+    if _is_missing(value):
+        return NO_VALUE
+    body = fmt_percent(abs(value), lang, decimals) if percent else fmt_number(abs(value), lang, decimals)
+    sign = "+" if value > 0 else ("\u2212" if value < 0 else "\u00b1")
+    return sign + body
+
+
+def fmt_month(period: date, lang: str) -> str:
+    return format_date(period, "LLLL y", locale=LOCALES[lang])
+
+
+def fmt_month_short(period: date, lang: str) -> str:
+    return format_date(period, "LLL y", locale=LOCALES[lang])
+
+
+def fmt_date(day: date, lang: str) -> str:
+    return format_date(day, "d.M.y" if lang in ("fi", "sv") else "d MMMM y", locale=LOCALES[lang])
+
+
+def month_code(period: date) -> str:
+    """The month as it appears in URLs: 2021-03."""
+    return f"{period.year:04d}-{period.month:02d}"
+
+
+def parse_month_code(text: str) -> date | None:
+    try:
+        year, month = text.strip().split("-")
+        if len(year) != 4 or len(month) != 2:
+            return None
+        return date(int(year), int(month), 1)
+    except (ValueError, AttributeError):
+        return None
+
+
+def fmt_value(value: float | None, unit: str, lang: str) -> str:
+    """A value with its unit, as hover text and tables show it."""
+    if unit == "percent":
+        return fmt_percent(value, lang)
+    if _is_missing(value):
+        return NO_VALUE
+    return f"{fmt_number(value, lang)} {t('unit.' + unit, lang)}"
+
+
+def area_name(row: dict, lang: str) -> str:
+    return row.get(f"name_{lang}") or row.get("name_fi") or row.get("code", "")

@@ -1,0 +1,22 @@
+"""Entry and router: page config, language picker, navigation to the thin pages in pages/."""
+
+import streamlit as st
+
+from app import ui
+from app.i18n import t
+
+st.set_page_config(page_title="Pilot Tracker", page_icon=":material/monitoring:", layout="wide")
+
+lang = ui.language_picker()
+pages = [
+    st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:",
+            url_path="overview", default=True),
+    st.Page("pages/map.py", title=t("nav.map", lang), icon=":material/map:", url_path="map"),
+    st.Page("pages/trends.py", title=t("nav.trends", lang), icon=":material/show_chart:", url_path="trends"),
+    st.Page("pages/gauges.py", title=t("nav.gauges", lang), icon=":material/speed:", url_path="gauges"),
+    st.Page("pages/data.py", title=t("nav.data", lang), icon=":material/dataset:", url_path="data"),
+]
+navigation = st.navigation(pages)
+st.sidebar.caption(t("app.tagline", lang))
+ui.chrome(lang)
+navigation.run()
