@@ -1,0 +1,70 @@
+"""Catalogues complete in three languages; Babel formats numbers, percentages and months per locale."""
+
+import re
+import string
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from app.i18n import catalogue, fmt_month, fmt_number, fmt_percent, fmt_signed, fmt_value, parse_month_code, t
+from tests.conftest import ROOT
+
+NBSP = "\u00a0"
+
+
+def test_catalogues_have_the_same_keys_and_placeholders():
+    fi, sv, en = catalogue("fi"), catalogue("sv"), catalogue("en")
+    assert set(fi) == set(sv) == set(en)
+    for key in fi:
+        fields = [{f for _, f, _, _ in string.Formatter().parse(c[key]) if f} for c in (fi, sv, en)]
+        assert fields[0] == fields[1] == fields[2], key
+        assert all(c[key].strip() for c in (fi, sv, en)), key
+
+
+def test_every_key_used_in_code_exists():
+    used = set()
+    for path in list((ROOT / "pages").glob("*.py")) + list((ROOT / "app").rglob("*.py")) + [ROOT / "streamlit_app.py"]:
+        used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""", path.read_text(encoding="utf-8")))
+    assert used, "the scan found no keys"
+    missing = sorted(k for k in used if k not in catalogue("fi"))
+    assert not missing
+
+
+def test_pages_hold_no_ui_string_literals_outside_the_catalogue():
+    for path in (ROOT / "pages").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert "st.title(\"" not in source and "st.header(\"" not in source and "st.markdown(\"" not in source, path
+
+
+@pytest.mark.parametrize("lang, expected", [("fi", f"12{NBSP}345,6{NBSP}%"), ("sv", f"12{NBSP}345,6{NBSP}%"),
+                                            ("en", "12,345.6%")])
+def test_percent_formatting(lang, expected):
+    assert fmt_percent(12345.6, lang) == expected
+
+
+@pytest.mark.parametrize("lang, expected", [("fi", "maaliskuu 2021"), ("sv", "mars 2021"), ("en", "March 2021")])
+def test_month_names(lang, expected):
+    assert fmt_month(date(2021, 3, 1), lang) == expected
+
+
+def test_numbers_and_missing_values():
+    assert fmt_number(1234567, "fi") == f"1{NBSP}234{NBSP}567"
+    assert fmt_number(1234567, "en") == "1,234,567"
+    assert fmt_number(None, "fi") == "–"
+    assert fmt_percent(float("nan"), "en") == "–"
+    assert fmt_signed(-12.0, "fi") == "\u221212"
+    assert fmt_signed(5, "en") == "+5"
+    assert fmt_value(1500, "persons", "sv") == f"1{NBSP}500 personer"
+    assert fmt_value(None, "persons", "sv") == "–"
+
+
+def test_month_codes_parse_strictly():
+    assert parse_month_code("2021-03") == date(2021, 3, 1)
+    for bad in ("2021-13", "2021-3", "21-03", "x", "2021-03-01", ""):
+        assert parse_month_code(bad) is None
+
+
+def test_t_fills_parameters_and_falls_back_for_unknown_language():
+    assert t("trends.axis_index", "en", month="March 2021") == "Index, March 2021 = 100"
+    assert t("nav.map", "xx") == t("nav.map", "fi")

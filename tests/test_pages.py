@@ -1,0 +1,123 @@
+"""Every page through Streamlit's AppTest, in Finnish, Swedish and English, on the demo database."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.i18n import t
+from tests.conftest import ROOT
+
+ENTRY = ROOT / "streamlit_app.py"
+
+PAGES = ["pages/overview.py", "pages/map.py", "pages/trends.py", "pages/gauges.py", "pages/data.py"]
+LANGS = ["fi", "sv", "en"]
+
+
+@pytest.fixture(autouse=True)
+def demo_db(demo_sqlite, monkeypatch):
+    monkeypatch.setenv("PILOT_TRACKER_DB", demo_sqlite)
+
+
+def run(page: str | None = None, **params) -> AppTest:
+    at = AppTest.from_file(str(ENTRY), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [h.value for h in at.title] + [h.value for h in at.subheader]
+    parts += [c.value for c in at.caption] + [w.value for w in at.warning] + [i.value for i in at.info]
+    parts += [m.label for m in at.metric]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_in_every_language(page, lang):
+    at = run(page, lang=lang)
+    assert not at.error, [e.value for e in at.error]
+    assert t("demo.banner", lang) in [w.value for w in at.warning]
+    assert at.session_state["lang"] == lang
+    assert at.query_params["lang"] == [lang] or at.query_params["lang"] == lang
+
+
+def test_overview_shows_headline_numbers():
+    at = run(lang="en")
+    labels = [m.label for m in at.metric]
+    assert labels == [t("overview.pilot_areas", "en"), t("overview.member_municipalities", "en"),
+                      t("overview.clients", "en"), t("overview.share", "en")]
+    assert at.metric[0].value == "22" and at.metric[1].value == "104"
+    assert "December 2024" in texts(at)
+
+
+def test_language_is_kept_when_moving_between_pages():
+    at = run(lang="sv")
+    at.switch_page("pages/trends.py").run()
+    assert at.title[0].value == t("trends.title", "sv")
+    at.switch_page("pages/gauges.py").run()
+    assert at.title[0].value == t("gauges.title", "sv")
+    assert at.session_state["lang"] == "sv"
+
+
+def test_language_picker_switches_the_text():
+    at = run("pages/trends.py", lang="fi")
+    assert at.title[0].value == t("trends.title", "fi")
+    at.session_state["lang"] = "en"
+    at.run()
+    assert at.title[0].value == t("trends.title", "en")
+
+
+def test_trends_url_round_trip_restores_the_view():
+    at = run("pages/trends.py", lang="en", indicator="pilot_clients", areas="PILOT01,KU091,ELY01",
+             mode="index", base="2021-03")
+    assert not at.info, [i.value for i in at.info]
+    assert at.selectbox(key="url_indicator").value == "pilot_clients"
+    assert at.multiselect(key="url_areas").value == ["PILOT01", "KU091", "ELY01"]
+    assert at.radio(key="url_mode").value == "index"
+    assert at.select_slider(key="url_base").value.isoformat() == "2021-03-01"
+    # the widgets write the state back, so the URL stays a permalink
+    assert at.query_params["areas"] in ("PILOT01,KU091,ELY01", ["PILOT01,KU091,ELY01"])
+    assert at.query_params["mode"] in ("index", ["index"])
+
+
+def test_gauges_month_from_url():
+    at = run("pages/gauges.py", lang="fi", month="2022-06")
+    assert at.select_slider(key="url_month").value.isoformat() == "2022-06-01"
+
+
+@pytest.mark.parametrize("params", [
+    {"indicator": "'; DROP TABLE observation; --"},
+    {"areas": "KU999,<script>alert(1)</script>"},
+    {"mode": "../../etc/passwd"},
+    {"base": "2021-13"},
+    {"lang": "xx"},
+])
+def test_hostile_url_values_give_a_message_not_an_exception(params):
+    at = run(None if "lang" in params else "pages/trends.py", **params)
+    assert not at.error
+    messages = "\n".join(i.value for i in at.info)
+    if "base" in params:  # only read in index mode
+        return
+    assert "`" in messages and "<script>" not in messages, messages
+
+
+def test_hostile_month_on_gauges_falls_back_to_latest():
+    at = run("pages/gauges.py", lang="en", month="not-a-month")
+    assert at.select_slider(key="url_month").value.isoformat() == "2024-12-01"
+    assert any("month" in i.value for i in at.info)
+
+
+def test_database_failure_is_explained_not_a_traceback(monkeypatch, tmp_path):
+    monkeypatch.setenv("PILOT_TRACKER_DB", f"sqlite:///{tmp_path / 'missing.sqlite'}")
+    at = AppTest.from_file(str(ENTRY), default_timeout=30)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert any("could not be read" in e.value for e in at.error)
