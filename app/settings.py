@@ -20,7 +20,6 @@ class Settings:
     data_dir: Path = DATA_DIR
     default_lang: str = "fi"
     query_timeout_s: float = 15.0
-    cache_ttl_s: int = 600
 
 
 def sqlite_url(path: Path) -> str:
@@ -49,5 +48,4 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         db_url=resolve_db_url(environ),
         default_lang=lang if lang in LANGUAGES else "fi",
         query_timeout_s=float(environ.get("PILOT_TRACKER_QUERY_TIMEOUT", "15")),
-        cache_ttl_s=int(environ.get("PILOT_TRACKER_CACHE_TTL", "600")),
     )
