@@ -14,10 +14,12 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from app import queries
+from app import geo, queries
+from app.charts.maps import choropleth_map, symbol_map
 from app.db import DatabaseUnavailable, readonly_engine
-from app.i18n import LANGUAGE_NAMES, area_name, fmt_date, fmt_month, month_code, parse_month_code, t
+from app.i18n import LANGUAGE_NAMES, area_name, fmt_date, fmt_month, fmt_value, month_code, parse_month_code, t
 from app.indicators import Indicator, Registry, registry
+from app.points import area_points
 from app.settings import LANGUAGES, load_settings
 
 LANG_KEY = "lang"
@@ -76,6 +78,14 @@ def _boundaries(url: str) -> pl.DataFrame:
     return queries.boundaries(engine())
 
 
+@st.cache_data(ttl=3600, show_spinner=False)
+def _geojson(url: str, kind: str) -> dict | None:
+    """Screen-simplified boundaries of one level, cached: the costly part of every map."""
+    codes = _areas(url).filter(pl.col("kind") == kind)["code"].to_list()
+    collection = geo.feature_collection(_boundaries(url), codes=codes)
+    return collection if collection["features"] else None
+
+
 def guarded(fn: Callable, *args):
     """Run a cached read; a database failure stops the page with a message in the user's language."""
     try:
@@ -112,6 +122,10 @@ def releases() -> pl.DataFrame:
 
 def boundaries() -> pl.DataFrame:
     return guarded(_boundaries)
+
+
+def geojson(kind: str) -> dict | None:
+    return guarded(_geojson, kind)
 
 
 def area_names(lang: str) -> dict[str, str]:
@@ -289,3 +303,44 @@ def release_caption(lang: str) -> None:
 def download_csv(frame: pl.DataFrame, filename: str, lang: str, key: str) -> None:
     st.download_button(t("common.download_csv", lang), frame.write_csv().encode("utf-8"), file_name=filename,
                        mime="text/csv", key=key, icon=":material/download:")
+
+
+# --- the map, shared by the overview and the map page ----------------------------------------
+
+MAP_LEVELS = ("municipality", "pilot", "ely", "region")
+
+
+def map_labels(lang: str) -> dict[str, str]:
+    labels = {f"status_{s}": t(f"status.{s}", lang)
+              for s in ("final", "provisional", "incomplete", "suppressed", "missing")}
+    return {**labels, "suppressed": t("map.suppressed", lang), "no_data": t("map.no_data", lang),
+            "no_boundaries_note": t("map.no_boundaries", lang), "highlight": t("map.pilot_outline", lang)}
+
+
+def map_values(indicator: Indicator, month: date, level: str, lang: str) -> pl.DataFrame:
+    """The indicator for every area of a level in one month, with names and points for the symbol map."""
+    codes = codes_of_kind(level)
+    names = area_names(lang)
+    frame = values(indicator.code, codes, month, month)
+    points = area_points(areas(), memberships(codes) if level != "municipality" else memberships([]), month)
+    every = pl.DataFrame({"area_code": codes}).join(frame, on="area_code", how="left")
+    return (
+        every.with_columns(
+            pl.col("area_code").replace_strict(names, default="").alias("name"),
+            pl.col("status").fill_null("missing"),
+        )
+        .join(points.rename({"code": "area_code"}), on="area_code", how="left")
+    )
+
+
+def indicator_map(indicator: Indicator, month: date, level: str, lang: str, *, height: int = 720,
+                  title: str | None = None):
+    """(figure, frame, has_boundaries) for one indicator, month and level; pilot municipalities outlined."""
+    frame = map_values(indicator, month, level, lang)
+    highlight = memberships(["GRP_PILOT"])["member_code"].to_list() if level == "municipality" else []
+    options = dict(value_label=f"{indicator.name(lang)}", labels=map_labels(lang), highlight_codes=highlight,
+                   format_value=lambda v: fmt_value(v, indicator.unit, lang), height=height, title=title)
+    shapes = geojson(level)
+    if shapes is not None:
+        return choropleth_map(frame, shapes, **options), frame, True
+    return symbol_map(frame, **options), frame, False
