@@ -86,6 +86,7 @@ class BoundaryLoad:
 class _Layer:
     name: str
     code_field: str
+    fields: tuple[str, ...]
     codes: list[str | None]  # normalised KUxxx per feature, None when not a municipality code
     raw: list[str]
     geometries: np.ndarray
@@ -119,17 +120,13 @@ def _read_layer(path: Path, layer: str, known: set[str], code_field: str | None)
         raise InputError(path, f"layer '{layer}' cannot be read: {exc}") from None
     columns = [c for c in frame.columns if c != "geometry"]
     if code_field is not None:
-        match = [c for c in columns if c.lower() == code_field.lower()]
-        if not match:
-            raise InputError(path, f"no field '{code_field}' in layer '{layer}' (fields: {', '.join(columns)})",
-                             column=code_field)
-        chosen = match[0]
+        chosen = next((c for c in columns if c.lower() == code_field.lower()), None)
     else:
         chosen = _find_code_field(frame, columns, known)
     raw_values = frame[chosen].tolist() if chosen else []
     codes = [normalise_code(v) for v in raw_values]
     crs = frame.crs.to_string() if frame.crs is not None else None
-    return _Layer(layer, chosen or "", codes, [str(v) for v in raw_values],
+    return _Layer(layer, chosen or "", tuple(columns), codes, [str(v) for v in raw_values],
                   np.asarray(frame.geometry.values, dtype=object), crs)
 
 
@@ -164,11 +161,15 @@ def read_boundary_file(path: Path | str, known: set[str], *, layer: str | None =
     if layer is not None and layer not in layers:
         raise InputError(path, f"no layer '{layer}' (layers: {', '.join(layers)})")
     candidates = [_read_layer(path, name, known, code_field) for name in ([layer] if layer else layers)]
-    best = max(candidates, key=lambda c: len(set(c.codes) & known))
+    if code_field is not None:
+        candidates = [c for c in candidates if c.code_field] or candidates
+    best = max(candidates, key=lambda c: (len(set(c.codes) & known), bool(c.code_field)))
     if not best.code_field:
-        fields = ", ".join(sorted({f for f in pyogrio.read_info(_vsi_path(path), layer=best.name)["fields"]}))
+        fields = ", ".join(sorted({f for c in candidates for f in c.fields})) or "none"
+        if code_field is not None:
+            raise InputError(path, f"no field '{code_field}' (fields: {fields})", column=code_field)
         raise InputError(path, "no municipality code field found (tried "
-                               f"{', '.join(CODE_FIELDS)} and every other field; fields: {fields or 'none'}); "
+                               f"{', '.join(CODE_FIELDS)} and every other field; fields: {fields}); "
                                "name the field with --code-field")
     if not set(best.codes) & known:
         sample = ", ".join(sorted(set(best.raw))[:5])
