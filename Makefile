@@ -23,7 +23,8 @@ $(DEMO_DB): $(BIN)/.installed $(wildcard data/*.csv data/*.toml app/ingest/*.py)
 	@if [ -n "$(BOUNDARIES)" ]; then \
 	  $(BIN)/pilot-tracker boundaries load "$(BOUNDARIES)" --year 2021 --db sqlite:///$(DEMO_DB) \
 	  || echo "boundaries not loaded: the map page draws a symbol map"; \
-	else echo "no boundary file configured: the map page draws a symbol map (see README)"; fi
+	else $(BIN)/pilot-tracker boundaries fetch --year 2021 --db sqlite:///$(DEMO_DB) \
+	  || echo "no boundary file configured and the WFS is not reachable: the map page draws a symbol map"; fi
 
 run: install
 	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true

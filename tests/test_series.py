@@ -40,3 +40,16 @@ def test_pilot_coverage_counts_valid_memberships_only():
                       ("KU3", "P2", date(2021, 3, 1), date(2021, 12, 31))], schema=MEMBERSHIP_SCHEMA, orient="row")
     assert pilot_coverage(m, date(2022, 1, 1)) == (1, 2)
     assert pilot_coverage(m, date(2021, 1, 1)) == (0, 0)
+
+
+def test_area_points_use_own_point_or_mean_of_members_valid_that_month():
+    from app.points import area_points
+
+    areas = pl.DataFrame({"code": ["KU1", "KU2", "KU3", "P1"], "lat": [60.0, 62.0, 64.0, None],
+                          "lon": [24.0, 26.0, 28.0, None]})
+    m = pl.DataFrame([("KU1", "P1", None, None), ("KU2", "P1", None, date(2020, 12, 31)),
+                      ("KU3", "P1", date(2021, 1, 1), None)], schema=MEMBERSHIP_SCHEMA, orient="row")
+    points = area_points(areas, m, date(2021, 6, 1))
+    p1 = points.filter(pl.col("code") == "P1").row(0, named=True)
+    assert (p1["lat"], p1["lon"]) == (62.0, 26.0)  # KU1 and KU3, not KU2
+    assert points.height == 4
