@@ -62,6 +62,150 @@ def db_init(db_url: str | None) -> None:
 
 # --- ingestion commands (issue: real data in) are registered below ---------------------------
 
+def provenance_options(command):
+    """--url, --licence and --retrieved-at: the provenance recorded in the load's release row."""
+    command = click.option("--retrieved-at", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S",
+                                                                    "%Y-%m-%d %H:%M:%S"]),
+                           default=None, help="When the file was downloaded, UTC (default: now).")(command)
+    command = click.option("--licence", default=None, help="Licence of the data (default: the source's, CC BY 4.0).")(
+        command)
+    return click.option("--url", default=None, help="Where the file came from (default: the source's URL).")(command)
+
+
+def _progress(total: int):
+    return click.progressbar(length=total, label="writing", file=sys.stderr, show_pos=True)
+
+
+def _run_load(load, *args, **kwargs) -> None:
+    """Run a library load; a bad file or an unready database becomes a message on stderr and exit code 1."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.ingest.errors import InputError
+    from app.ingest.load import DatabaseNotReady
+
+    started = time.perf_counter()
+    try:
+        summary = load(*args, **kwargs)
+    except (InputError, DatabaseNotReady) as exc:
+        raise click.ClickException(f"{exc}\nNothing was loaded; the database is as it was.") from exc
+    except SQLAlchemyError as exc:
+        first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise click.ClickException(f"the database refused the load ({first}); it was rolled back, "
+                                   "the database is as it was.") from exc
+    for line in summary.lines():
+        click.echo(line)
+    click.echo(f"  done in {time.perf_counter() - started:.1f} s")
+
+
+@main.group()
+def ingest() -> None:
+    """Load real data: Statistics Finland PxWeb tables, the pilot registry, area classifications, monitoring.
+
+    Each load is checked before it writes, runs in one transaction and records its release (source,
+    URL, licence, dates, sha256). Loading the same file again changes nothing. Formats: docs/ingest.md.
+    """
+
+
+@ingest.command("pxweb")
+@click.argument("file", type=click.Path(dir_okay=False))
+@db_option
+@provenance_options
+def ingest_pxweb(file: str, db_url: str | None, url: str | None, licence: str | None, retrieved_at) -> None:
+    """Load a Statistics Finland PxWeb table (PxWeb JSON or JSON-stat 2), e.g. table 12r5.
+
+    Example: pilot-tracker ingest pxweb statfin_tyonv_12r5_2026M06.json --db sqlite:///indicators.sqlite
+    """
+    from app.ingest.pxweb import load_pxweb
+
+    _run_load(load_pxweb, _db(db_url), file, url=url, licence=licence, retrieved_at=retrieved_at,
+              progress=_progress)
+
+
+@ingest.command("pilots")
+@click.argument("file", type=click.Path(dir_okay=False))
+@db_option
+@provenance_options
+def ingest_pilots(file: str, db_url: str | None, url: str | None, licence: str | None, retrieved_at) -> None:
+    """Load the pilot registry: pilot areas and their dated member municipalities (replaces all pilot memberships).
+
+    Columns: pilot_code,name_fi,name_sv,name_en,ely_code,municipality_code,valid_from,valid_to
+
+    Example: pilot-tracker ingest pilots pilots.csv --db postgresql://loader@dbhost/indicators
+    """
+    from app.ingest.pilots import load_pilots
+
+    _run_load(load_pilots, _db(db_url), file, url=url, licence=licence, retrieved_at=retrieved_at)
+
+
+@ingest.command("areas")
+@click.argument("file", type=click.Path(dir_okay=False))
+@db_option
+@provenance_options
+def ingest_areas(file: str, db_url: str | None, url: str | None, licence: str | None, retrieved_at) -> None:
+    """Load a dated classification: the region and ELY area of each listed municipality, valid from/to.
+
+    Columns: municipality_code,region_code,ely_code,valid_from,valid_to
+
+    Example: pilot-tracker ingest areas area_classification_2026.csv --db sqlite:///indicators.sqlite
+    """
+    from app.ingest.areas import load_areas
+
+    _run_load(load_areas, _db(db_url), file, url=url, licence=licence, retrieved_at=retrieved_at)
+
+
+@ingest.command("monitoring")
+@click.argument("file", type=click.Path(dir_okay=False))
+@db_option
+@provenance_options
+def ingest_monitoring(file: str, db_url: str | None, url: str | None, licence: str | None, retrieved_at) -> None:
+    """Load pilot monitoring data, one value per row (municipality or pilot area, month, indicator).
+
+    Columns: area_code,month,indicator,value[,status]
+
+    Example: pilot-tracker ingest monitoring tem_monitoring_2024-12.csv --db sqlite:///indicators.sqlite
+    """
+    from app.ingest.monitoring import load_monitoring
+
+    _run_load(load_monitoring, _db(db_url), file, url=url, licence=licence, retrieved_at=retrieved_at,
+              progress=_progress)
+
+
+@main.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print every comparison as a JSON list.")
+@click.option("--show-suppressed", is_flag=True,
+              help="Also list comparisons with suppressed members (their computed sums are lower bounds).")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when a comparison without suppressed members differs.")
+def check(db_url: str | None, as_json: bool, show_suppressed: bool, strict: bool) -> None:
+    """Compare published ELY, region and country values with the sum of their member municipalities.
+
+    Members are taken under the classification valid in each month; a difference without suppressed
+    members is explained where possible by municipalities that moved. Read-only.
+
+    Example: pilot-tracker check --db sqlite:///indicators.sqlite --json
+    """
+    import json
+
+    from app.db import DatabaseUnavailable, readonly_engine
+    from app.indicators import registry
+    from app.quality import report_json, report_text, run_check
+
+    try:
+        engine = readonly_engine(_db(db_url))
+        try:
+            report = run_check(engine, registry())
+        finally:
+            engine.dispose()
+    except DatabaseUnavailable as exc:
+        raise click.ClickException(f"cannot read the database: {exc}") from exc
+    if as_json:
+        click.echo(json.dumps(report_json(report), ensure_ascii=False, indent=1))
+    else:
+        click.echo(report_text(report, show_suppressed=show_suppressed))
+    if strict and report.differ:
+        sys.exit(1)
+
+
 # --- boundary commands (issue: dashboard pages, map) are registered below ---------------------
 
 @main.group()
