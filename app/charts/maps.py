@@ -1,0 +1,247 @@
+"""Maps of one indicator by area: a choropleth over stored boundaries, or a symbol map without them.
+
+Pure figure builders (frame in, Figure out): no database, no Streamlit; every text comes from the
+caller (`labels`, `format_value`), so one builder serves fi/sv/en, the page, the embed and the snapshot.
+
+Contract for values (polars): area_code, name (in the user's language), value (float or null),
+status ('final', 'provisional', 'incomplete', 'suppressed' or 'missing'), optional unit (text shown
+after the value); symbol_map also needs lat and lon.
+- a suppressed area is drawn in its own grey trace with a legend entry, never as zero and never in
+  the colour scale; an area without a value (or in the geojson but not in values) in a lighter grey;
+- an incomplete aggregate keeps its colour and says so in the hover;
+- highlight_codes (the pilot municipalities) get a thick dark outline with an optional legend entry.
+
+Offline: both maps use Plotly's `geo` subplot with the base map hidden, so nothing is fetched from a
+tile server. plotly.js fetches its world topojson for a geo subplot when the *first* trace on it has a
+`locationmode` (every choropleth has one); the first trace here is therefore always a Scattergeo
+(the outline, or an invisible anchor point), which keeps the maps working in offline iframes and
+static snapshots. tests/test_map_charts.py pins this order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Collection, Mapping
+
+import plotly.graph_objects as go
+import polars as pl
+
+from app import geo
+from app.charts.style import NO_DATA_GREY, SUPPRESSED_GREY, base_layout
+
+#: Keys every caller passes in `labels` (texts in the user's language).
+LABEL_KEYS = ("suppressed", "no_data", "status_final", "status_provisional", "status_incomplete",
+              "status_suppressed", "status_missing")
+#: symbol_map also shows why there is no choropleth.
+SYMBOL_LABEL_KEYS = LABEL_KEYS + ("no_boundaries_note",)
+#: Optional: "highlight" names the outline of highlight_codes in the legend (no legend entry without it).
+OPTIONAL_LABEL_KEYS = ("highlight",)
+
+COLORSCALE = "Viridis"  # perceptually uniform and colour-blind safe; no grey in it, unlike Cividis
+OUTLINE_COLOUR = "#1a1a1a"
+BORDER_COLOUR = "#ffffff"
+NO_DATA_BORDER = "#8a8a8a"  # keeps light-grey areas visible against the white page (3:1)
+COLOURED_STATUSES = ("final", "provisional", "incomplete")
+HOVER = "<b>%{customdata[0]}</b><br>%{customdata[1]}%{customdata[2]}<extra></extra>"
+
+
+def _check_labels(labels: Mapping[str, str], keys: tuple[str, ...]) -> None:
+    missing = [k for k in keys if k not in labels]
+    if missing:
+        raise ValueError(f"map labels missing: {', '.join(missing)}")
+
+
+def _unit_of(row: dict) -> str:
+    unit = row.get("unit")
+    return f"\u00a0{unit}" if unit else ""
+
+
+def _hover_rows(rows: list[dict], format_value: Callable[[float], str], labels: Mapping[str, str]) -> list[list]:
+    """customdata per area: name, value text (or why there is none), status line."""
+    data = []
+    for row in rows:
+        status = row["status"] or "missing"
+        if status == "suppressed":
+            value_text = labels["suppressed"]
+        elif row["value"] is None:
+            value_text = labels["no_data"]
+        else:
+            value_text = format_value(row["value"]) + _unit_of(row)
+        status_text = labels.get(f"status_{status}", "")
+        data.append([row["name"], value_text, f"<br><i>{status_text}</i>" if status_text else ""])
+    return data
+
+
+def _partition(values: pl.DataFrame) -> tuple[list[dict], list[dict], list[dict]]:
+    """(coloured, suppressed, no data) rows; a suppressed row never keeps a value."""
+    coloured, suppressed, no_data = [], [], []
+    for row in values.to_dicts():
+        value = row.get("value")
+        if value is not None and isinstance(value, float) and math.isnan(value):
+            row["value"] = value = None
+        if row["status"] == "suppressed":
+            suppressed.append({**row, "value": None})
+        elif value is None or row["status"] not in COLOURED_STATUSES:
+            no_data.append(row)
+        else:
+            coloured.append(row)
+    return coloured, suppressed, no_data
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """About count round tick values within [low, high] (so the colour bar can use format_value's locale)."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return []
+    if high <= low:
+        return [low]
+    magnitude = 10 ** math.floor(math.log10((high - low) / max(count - 1, 1)))
+
+    def ticks_for(step: float) -> list[float]:
+        first = math.ceil(low / step - 1e-9)
+        last = math.floor(high / step + 1e-9)
+        return [round(i * step, 10) for i in range(first, last + 1)]
+
+    options = [ticks_for(m * magnitude) for m in (1, 2, 2.5, 5, 10)]
+    return min(reversed(options), key=lambda ticks: abs(len(ticks) - count))
+
+
+def _colorbar(value_label: str, low: float, high: float, format_value: Callable[[float], str]) -> dict:
+    ticks = nice_ticks(low, high)
+    return {"title": {"text": value_label, "side": "right"}, "tickvals": ticks,
+            "ticktext": [format_value(t) for t in ticks], "thickness": 14, "len": 0.6, "x": 1.0}
+
+
+def _geo_layout(fig: go.Figure, *, height: int, title: str | None) -> go.Figure:
+    base_layout(fig, height=height, title=title)
+    fig.update_geos(visible=False, fitbounds="locations", projection_type="azimuthal equal area", bgcolor="rgba(0,0,0,0)")
+    fig.update_layout(legend={"orientation": "h", "y": 0, "x": 0, "yanchor": "top"},
+                      dragmode="pan", margin={"l": 0, "r": 0})
+    return fig
+
+
+def choropleth_map(values: pl.DataFrame, geojson: dict, *, value_label: str,
+                   format_value: Callable[[float], str], labels: Mapping[str, str],
+                   highlight_codes: Collection[str] = frozenset(), value_range: tuple[float, float] | None = None,
+                   colorscale: str = COLORSCALE, reverse_scale: bool = False, height: int = 720,
+                   title: str | None = None) -> go.Figure:
+    """Areas coloured by value; suppressed and missing areas in greys with legend entries.
+
+    geojson: a FeatureCollection with `id` = area code (app.geo.feature_collection). value_range
+    fixes the colour scale (e.g. the same for every month); default: the drawn values' range.
+    """
+    _check_labels(labels, LABEL_KEYS)
+    coloured, suppressed, no_data = _partition(values)
+    feature_ids = set(geo.feature_codes(geojson))
+    drawn = {r["area_code"] for r in coloured + suppressed + no_data}
+    no_data += [{"area_code": code, "name": code, "value": None, "status": "missing"}
+                for code in sorted(feature_ids - drawn)]
+    coloured, suppressed, no_data = ([r for r in rows if r["area_code"] in feature_ids]
+                                     for rows in (coloured, suppressed, no_data))
+
+    fig = go.Figure()
+    # First trace: a Scattergeo, so plotly.js does not fetch its world map (see module docstring).
+    outlined = sorted(set(highlight_codes) & feature_ids)
+    if outlined:
+        lons, lats = geo.outline_lines(geojson, outlined)
+        fig.add_trace(go.Scattergeo(
+            lon=lons, lat=lats, mode="lines", line={"color": OUTLINE_COLOUR, "width": 2.2},
+            name=labels.get("highlight", ""), showlegend="highlight" in labels, hoverinfo="skip",
+            meta="highlight",
+        ))
+    else:
+        box = geo.bounds(geojson)
+        if box is not None:
+            fig.add_trace(go.Scattergeo(
+                lon=[(box[0] + box[2]) / 2], lat=[(box[1] + box[3]) / 2], mode="markers",
+                marker={"size": 1, "opacity": 0}, hoverinfo="skip", showlegend=False, meta="anchor",
+            ))
+
+    if coloured:
+        z = [r["value"] for r in coloured]
+        low, high = value_range if value_range is not None else (min(z), max(z))
+        fig.add_trace(go.Choropleth(
+            geojson=geo.subset(geojson, [r["area_code"] for r in coloured]),
+            locations=[r["area_code"] for r in coloured], z=z, zmin=low, zmax=high,
+            colorscale=colorscale, reversescale=reverse_scale,
+            colorbar=_colorbar(value_label, low, high, format_value),
+            marker={"line": {"color": BORDER_COLOUR, "width": 0.5}},
+            customdata=_hover_rows(coloured, format_value, labels), hovertemplate=HOVER,
+            name=value_label, showlegend=False, meta="values",
+        ))
+    for rows, fill, border, key in ((suppressed, SUPPRESSED_GREY, BORDER_COLOUR, "suppressed"),
+                                    (no_data, NO_DATA_GREY, NO_DATA_BORDER, "no_data")):
+        if not rows:
+            continue
+        fig.add_trace(go.Choropleth(
+            geojson=geo.subset(geojson, [r["area_code"] for r in rows]),
+            locations=[r["area_code"] for r in rows], z=[1] * len(rows),
+            colorscale=[[0, fill], [1, fill]], zmin=0, zmax=1, showscale=False,
+            marker={"line": {"color": border, "width": 0.5}},
+            customdata=_hover_rows(rows, format_value, labels), hovertemplate=HOVER,
+            name=labels[key], showlegend=True, meta=key,
+        ))
+    return _geo_layout(fig, height=height, title=title)
+
+
+def _marker_sizes(values: list[float], smallest: float, largest: float) -> list[float]:
+    """Marker area proportional to |value| (diameter to its square root)."""
+    top = max((abs(v) for v in values), default=0.0)
+    if top == 0:
+        return [smallest] * len(values)
+    return [smallest + (largest - smallest) * math.sqrt(abs(v) / top) for v in values]
+
+
+def symbol_map(values: pl.DataFrame, *, value_label: str, format_value: Callable[[float], str],
+               labels: Mapping[str, str], highlight_codes: Collection[str] = frozenset(),
+               value_range: tuple[float, float] | None = None, colorscale: str = COLORSCALE,
+               reverse_scale: bool = False, height: int = 720, title: str | None = None,
+               smallest: float = 4.0, largest: float = 22.0) -> go.Figure:
+    """The map without stored boundaries: a marker per area at its inside point (lat, lon), sized and
+    coloured by value, with the caller's note (labels['no_boundaries_note']) shown above the map."""
+    _check_labels(labels, SYMBOL_LABEL_KEYS)
+    placed = values.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
+    coloured, suppressed, no_data = _partition(placed)
+    coloured.sort(key=lambda r: -abs(r["value"]))  # big markers first, so small ones stay visible on top
+    fig = go.Figure()
+    if coloured:
+        z = [r["value"] for r in coloured]
+        low, high = value_range if value_range is not None else (min(z), max(z))
+        fig.add_trace(go.Scattergeo(
+            lon=[r["lon"] for r in coloured], lat=[r["lat"] for r in coloured], mode="markers",
+            marker={"size": _marker_sizes(z, smallest, largest), "color": z, "cmin": low, "cmax": high,
+                    "colorscale": colorscale, "reversescale": reverse_scale, "opacity": 0.85,
+                    "line": {"color": BORDER_COLOUR, "width": 0.6},
+                    "colorbar": _colorbar(value_label, low, high, format_value)},
+            customdata=_hover_rows(coloured, format_value, labels), hovertemplate=HOVER,
+            name=value_label, showlegend=False, meta="values",
+        ))
+    for rows, marker, key in (
+        (suppressed, {"size": 8, "color": SUPPRESSED_GREY, "symbol": "circle",
+                      "line": {"color": BORDER_COLOUR, "width": 0.6}}, "suppressed"),
+        (no_data, {"size": 8, "color": NO_DATA_BORDER, "symbol": "circle-open", "line": {"width": 1.2}},
+         "no_data"),
+    ):
+        if rows:
+            fig.add_trace(go.Scattergeo(
+                lon=[r["lon"] for r in rows], lat=[r["lat"] for r in rows], mode="markers", marker=marker,
+                customdata=_hover_rows(rows, format_value, labels), hovertemplate=HOVER,
+                name=labels[key], showlegend=True, meta=key,
+            ))
+    highlighted = placed.filter(pl.col("area_code").is_in(sorted(set(highlight_codes)))).to_dicts()
+    if highlighted:
+        sizes = dict(zip((r["area_code"] for r in coloured), _marker_sizes([r["value"] for r in coloured],
+                                                                            smallest, largest)))
+        fig.add_trace(go.Scattergeo(
+            lon=[r["lon"] for r in highlighted], lat=[r["lat"] for r in highlighted], mode="markers",
+            marker={"size": [sizes.get(r["area_code"], 8) + 5 for r in highlighted], "symbol": "circle-open",
+                    "color": OUTLINE_COLOUR, "line": {"width": 2}},
+            name=labels.get("highlight", ""), showlegend="highlight" in labels, hoverinfo="skip",
+            meta="highlight",
+        ))
+    _geo_layout(fig, height=height, title=title)
+    fig.add_annotation(text=labels["no_boundaries_note"], xref="paper", yref="paper", x=0, y=1,
+                       xanchor="left", yanchor="bottom", showarrow=False, align="left",
+                       font={"size": 13, "color": "#1a1a1a"}, bgcolor="#FFF8E1", bordercolor="#8a6d00",
+                       borderpad=6)
+    fig.update_layout(margin={"t": max(fig.layout.margin.t or 0, 60)})
+    return fig
