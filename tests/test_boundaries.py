@@ -208,6 +208,11 @@ def test_bad_files_say_what_is_wrong(sqlite_db, tmp_path, content, message):
     assert count(sqlite_db, schema.boundary) == 0
 
 
+def test_an_empty_database_says_to_initialise_it(sqlite_url):
+    with pytest.raises(InputError, match="no tables yet; run `pilot-tracker db init"):
+        load_boundaries(sqlite_url, MIXED_FIXTURE, 2021)
+
+
 def test_named_field_without_municipalities(sqlite_db):
     with pytest.raises(InputError, match="no municipality matched") as info:
         load_boundaries(sqlite_db, MIXED_FIXTURE, 2021, code_field="nimi")
@@ -290,9 +295,10 @@ def test_fetch_from_a_local_wfs(db, wfs_server):
     assert helsinki.geom_type == "MultiPolygon" and len(helsinki.geoms) == 2
     engine = writable_engine(db)
     with engine.connect() as conn:
-        release = conn.execute(select(schema.release.c.url, schema.release.c.licence)).one()
+        release = conn.execute(select(schema.release.c.source, schema.release.c.url, schema.release.c.licence)).one()
     engine.dispose()
     assert release.url.startswith(wfs_server) and "CC BY 4.0" in release.licence
+    assert release.source == "Statistics Finland WFS tilastointialueet:kunta4500k_2021"
 
 
 def test_fetch_of_a_year_without_a_layer(sqlite_db, wfs_server):

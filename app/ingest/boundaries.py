@@ -32,7 +32,8 @@ from pathlib import Path
 import numpy as np
 import pyogrio
 import shapely
-from sqlalchemy import Connection, and_, delete, select
+from sqlalchemy import Connection, and_, delete, inspect, select
+from sqlalchemy.engine import make_url
 
 from app import schema
 from app.ingest.errors import InputError
@@ -281,65 +282,84 @@ def _record_release(conn: Connection, source: str, url: str | None, licence: str
                                        published_at=None, sha256=sha256, row_count=row_count))
 
 
+def municipality_geometries(found: _Layer, geometries: np.ndarray, known: set[str],
+                            warnings: list[str]) -> tuple[dict[str, object], set[str]]:
+    """(code -> polygon of each matched municipality, raw codes that match none)."""
+    pieces: dict[str, list] = defaultdict(list)
+    unmatched: set[str] = set()
+    for code, raw, geometry in zip(found.codes, found.raw, geometries):
+        if code not in known:
+            unmatched.add(raw)
+        elif geometry is not None and not geometry.is_empty:
+            pieces[code].append(geometry)
+    municipalities = {}
+    for code, parts in sorted(pieces.items()):
+        polygon = _polygonal(parts[0] if len(parts) == 1 else shapely.union_all(parts))
+        if polygon is None or polygon.is_empty:
+            warnings.append(f"{code}: no polygon geometry")
+        else:
+            municipalities[code] = polygon
+    duplicated = sorted(code for code, parts in pieces.items() if len(parts) > 1)
+    if duplicated:
+        warnings.append(f"several features merged for {', '.join(duplicated)}")
+    return municipalities, unmatched
+
+
+def dissolved_groups(groups: dict[str, tuple[str, list[str]]], municipalities: dict[str, object],
+                     warnings: list[str]) -> dict[str, tuple[str, object]]:
+    """group code -> (kind, union of its members' polygons); dissolved from full-resolution polygons."""
+    result = {}
+    for group, (kind, members) in groups.items():
+        present = [municipalities[c] for c in members if c in municipalities]
+        if not present:
+            continue
+        if len(present) < len(members):
+            warnings.append(f"{group}: {len(members) - len(present)} of {len(members)} member "
+                            "municipalities have no boundary; its outline is partial")
+        result[group] = (kind, shapely.union_all(present))
+    return result
+
+
+def _check_schema(conn: Connection, url: str) -> None:
+    if not inspect(conn).has_table(schema.boundary.name):
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise InputError(shown, f"the database has no tables yet; run `pilot-tracker db init --db {shown}` first")
+
+
 def load_boundaries(url: str, path: Path | str, year: int, *, code_field: str | None = None,
-                    layer: str | None = None, source_url: str | None = None,
+                    layer: str | None = None, source: str | None = None, source_url: str | None = None,
                     licence: str | None = None) -> BoundaryLoad:
     """Read, reproject, match and store one year's municipality boundaries and the dissolved groups."""
     started = time.perf_counter()
     path = Path(path)
+    warnings: list[str] = []
     engine = writable_engine(url)
     try:
         with engine.begin() as conn:
+            _check_schema(conn, url)
             known, existing = _known_municipalities(conn, year)
             if not known:
                 raise InputError(path, "the database has no municipalities; run `pilot-tracker db init` first")
             found = read_boundary_file(path, known, layer=layer, code_field=code_field)
-            warnings: list[str] = []
             geometries, source_crs = to_wgs84(path, found.geometries, found.crs, warnings)
+            municipalities, unmatched = municipality_geometries(found, geometries, known, warnings)
+            groups = dissolved_groups(group_members(conn, year), municipalities, warnings)
 
-            pieces: dict[str, list] = defaultdict(list)
-            unmatched: set[str] = set()
-            for code, raw, geometry in zip(found.codes, found.raw, geometries):
-                if code in known and geometry is not None and not geometry.is_empty:
-                    pieces[code].append(geometry)
-                elif code not in known:
-                    unmatched.add(raw)
-            municipalities = {}
-            for code, parts in pieces.items():
-                polygon = _polygonal(parts[0] if len(parts) == 1 else shapely.union_all(parts))
-                if polygon is None or polygon.is_empty:
-                    warnings.append(f"{code}: no polygon geometry")
-                else:
-                    municipalities[code] = polygon
-            duplicated = sorted(code for code, parts in pieces.items() if len(parts) > 1)
-            if duplicated:
-                warnings.append(f"several features merged for {', '.join(duplicated)}")
-
-            rows = [{"area_code": code, "year": year, "geometry": geometry_text(g)}
-                    for code, g in sorted(municipalities.items())]
-            groups: dict[str, int] = {}
-            for group, (kind, members) in group_members(conn, year).items():
-                present = [municipalities[c] for c in members if c in municipalities]
-                if not present:
-                    continue
-                if len(present) < len(members):
-                    warnings.append(f"{group}: {len(members) - len(present)} of {len(members)} member "
-                                    "municipalities have no boundary; its outline is partial")
-                rows.append({"area_code": group, "year": year, "geometry": geometry_text(shapely.union_all(present))})
-                groups[kind] = groups.get(kind, 0) + 1
-
+            shapes = {**municipalities, **{code: shape for code, (_kind, shape) in groups.items()}}
+            rows = [{"area_code": code, "year": year, "geometry": geometry_text(shape)}
+                    for code, shape in shapes.items()]
             b = schema.boundary
-            stored = [r["area_code"] for r in rows]
-            conn.execute(delete(b).where(b.c.year == year, b.c.area_code.not_in(stored)))
+            conn.execute(delete(b).where(b.c.year == year, b.c.area_code.not_in(list(shapes))))
             upsert(conn, b, rows, ["area_code", "year"])
-            _record_release(conn, f"Municipality boundaries {year} ({source_url or path.name})",
+            _record_release(conn, source or f"Municipality boundaries {year} ({path.name})",
                             source_url or path.resolve().as_uri(), licence, _sha256(path), len(rows))
     finally:
         engine.dispose()
+    group_counts = {kind: sum(1 for k, _shape in groups.values() if k == kind) for kind in GROUP_KINDS}
     return BoundaryLoad(
         file=str(path), year=year, layer=found.name, code_field=found.code_field, source_crs=source_crs,
-        municipalities=sorted(municipalities), groups=groups, unmatched=sorted(unmatched),
-        missing=sorted(existing - set(municipalities)), warnings=warnings,
+        municipalities=sorted(municipalities), groups={k: n for k, n in group_counts.items() if n},
+        unmatched=sorted(unmatched), missing=sorted(existing - set(municipalities)), warnings=warnings,
         seconds=time.perf_counter() - started,
     )
 
@@ -395,4 +415,5 @@ def fetch_boundaries(url: str, year: int, *, base: str = WFS_URL, opener: Opener
     with tempfile.TemporaryDirectory(prefix="pilot-tracker-wfs-") as folder:
         target = Path(folder) / f"kunta4500k_{year}.geojson"
         download(request_url, target, opener=opener, timeout=timeout)
-        return load_boundaries(url, target, year, source_url=request_url, licence=WFS_LICENCE)
+        return load_boundaries(url, target, year, source=f"Statistics Finland WFS {WFS_LAYER.format(year=year)}",
+                               source_url=request_url, licence=WFS_LICENCE)
