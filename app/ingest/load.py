@@ -85,7 +85,8 @@ class Skipped:
 
     def line(self) -> str:
         held = f" ({self.values:,} values)" if self.values else ""
-        return f"skipped {len(self.codes)} {self.reason}{held}: {format_codes(self.codes)}"
+        reason = self.reason if len(self.codes) > 1 else self.reason.replace("codes", "code", 1)
+        return f"skipped {len(self.codes)} {reason}{held}: {format_codes(self.codes)}"
 
 
 @dataclass

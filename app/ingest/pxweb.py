@@ -105,11 +105,18 @@ def _object_hook(pairs) -> _Object:
     return obj
 
 
+def member_path(parent: str, key: str) -> str:
+    """A JSON location in the style `data[17].values[3]`, `dimension.Alue.category.index["2026M13"]`."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+        return key if parent == "$" else f"{parent}.{key}"
+    return f"{'' if parent == '$' else parent}[{json.dumps(key, ensure_ascii=False)}]"
+
+
 def _find_duplicate(node, where: str = "$") -> tuple[str, str] | None:
     if isinstance(node, _Object):
         if node.duplicate is not None:
             return where, node.duplicate
-        children = ((f"{where}.{k}" if where != "$" else k, v) for k, v in node.items())
+        children = ((member_path(where, k), v) for k, v in node.items())
     elif isinstance(node, list):
         children = ((f"{where}[{n}]", v) for n, v in enumerate(node))
     else:
@@ -223,7 +230,7 @@ def _read_pxweb_json(path: Path, doc: dict) -> PxTable:
 
 
 def _category_codes(path: Path, dim_id: str, dim: dict, size: int) -> list[str]:
-    where = f"dimension[{json.dumps(dim_id)}].category"
+    where = member_path(member_path("dimension", dim_id), "category")
     category = dim.get("category") if isinstance(dim, dict) else None
     if not isinstance(category, dict):
         _fail(path, "a dimension needs a 'category'", where)
@@ -269,9 +276,9 @@ def _read_json_stat(path: Path, doc: dict, version: str) -> PxTable:
             _fail(path, f"dimension {dim_id!r} is listed in 'id' but not described", f"id[{n}]")
         entry = dimension[dim_id]
         dim = Dimension(str(dim_id), str(entry.get("label", "")) if isinstance(entry, dict) else "",
-                        hints.get(dim_id), f"dimension[{json.dumps(dim_id)}]")
+                        hints.get(dim_id), member_path("dimension", dim_id))
         for code in _category_codes(path, dim_id, entry, size):
-            dim.add(code, f"{dim.where}.category.index[{json.dumps(code)}]")
+            dim.add(code, member_path(f"{dim.where}.category.index", code))
         dims.append(dim)
     total = math.prod(sizes)
     values = doc.get("value")
@@ -298,7 +305,7 @@ def _read_json_stat(path: Path, doc: dict, version: str) -> PxTable:
 
 def _sparse_index(path: Path, key: str, total: int, where: str) -> int:
     if not key.isdigit() or int(key) >= total:
-        _fail(path, f"{key!r} is not a cell index below {total}", f"{where}[{json.dumps(key)}]")
+        _fail(path, f"{key!r} is not a cell index below {total}", member_path(where, key))
     return int(key)
 
 
@@ -401,7 +408,7 @@ def harmonise(table: PxTable, registry: Registry, known_areas: dict[str, str]) -
         _fail(path, f"a file of another table ({table.label or 'no label'}): none of its {len(content.codes)} "
                     f"content codes ({', '.join(content.codes[:4])}{', …' if len(content.codes) > 4 else ''}) is a "
                     "Pilot Tracker indicator (pxweb_codes in data/indicators.toml); `ingest pxweb` loads monthly "
-                    "tables such as Statistics Finland's employment service statistics 12r5. Nothing was loaded",
+                    "tables such as Statistics Finland's employment service statistics 12r5",
               content.where)
     for role, pattern in (("time", "2026M06"), ("area", "SSS, KU091, MK01, ELY01")):
         if role not in roles:
