@@ -113,7 +113,9 @@ def _colorbar(value_label: str, low: float, high: float, format_value: Callable[
 
 def _geo_layout(fig: go.Figure, *, height: int, title: str | None) -> go.Figure:
     base_layout(fig, height=height, title=title)
-    fig.update_geos(visible=False, fitbounds="locations", projection_type="azimuthal equal area", bgcolor="rgba(0,0,0,0)")
+    # Equal-area, so a big northern municipality looks no bigger than it is; no base map, nothing to fetch.
+    fig.update_geos(visible=False, fitbounds="locations", projection_type="azimuthal equal area",
+                    bgcolor="rgba(0,0,0,0)")
     fig.update_layout(legend={"orientation": "h", "y": 0, "x": 0, "yanchor": "top"},
                       dragmode="pan", margin={"l": 0, "r": 0})
     return fig

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import pyogrio
+import pyproj
 import shapely
 from sqlalchemy import Connection, and_, delete, inspect, select
 from sqlalchemy.engine import make_url
@@ -56,6 +57,7 @@ FETCH_TIMEOUT_S = 60.0
 
 # Finland in degrees and in ETRS-TM35FIN metres, with a margin: used to recognise the units of a file.
 _LONLAT_BOX = (15.0, 55.0, 36.0, 75.0)
+_LATLON_BOX = (55.0, 15.0, 75.0, 36.0)  # the same in latitude/longitude order
 _TM35_BOX = (-100_000.0, 6_500_000.0, 1_000_000.0, 7_900_000.0)
 
 
@@ -187,7 +189,7 @@ def to_wgs84(path: Path, geometries: np.ndarray, crs: str | None, warnings: list
     """Geometries in WGS84 lon/lat; the CRS they came in, as text."""
     bounds = shapely.total_bounds(geometries)
     if crs is None:
-        if _inside(bounds, _LONLAT_BOX):
+        if _inside(bounds, _LONLAT_BOX) or _inside(bounds, _LATLON_BOX):
             crs = WGS84
         elif _inside(bounds, _TM35_BOX):
             crs = TM35FIN
@@ -197,8 +199,6 @@ def to_wgs84(path: Path, geometries: np.ndarray, crs: str | None, warnings: list
             raise InputError(path, "the file declares no coordinate reference system and its coordinates "
                                    f"({', '.join(f'{b:.0f}' for b in bounds)}) are neither degrees nor "
                                    "ETRS-TM35FIN metres; save it with a CRS (e.g. as GeoPackage)")
-    import pyproj  # a pyogrio/geopandas dependency; imported here to keep CLI start-up fast
-
     source = pyproj.CRS.from_user_input(crs)
     if not source.equals(pyproj.CRS.from_epsg(4326), ignore_axis_order=True):
         transformer = pyproj.Transformer.from_crs(source, 4326, always_xy=True)
@@ -206,7 +206,7 @@ def to_wgs84(path: Path, geometries: np.ndarray, crs: str | None, warnings: list
                                                                                                    xy[:, 1])))
         bounds = shapely.total_bounds(geometries)
     # Some WFS servers answer EPSG:4326 in lat/lon order; Finland's lat and lon ranges do not overlap.
-    if 55 <= bounds[0] and bounds[2] <= 75 and 15 <= bounds[1] and bounds[3] <= 36:
+    if _inside(bounds, _LATLON_BOX):
         geometries = shapely.transform(geometries, lambda xy: xy[:, ::-1])
         warnings.append("coordinates were in latitude/longitude order and were swapped")
         bounds = shapely.total_bounds(geometries)
