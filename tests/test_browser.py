@@ -1,0 +1,326 @@
+"""Browser tier: the real Streamlit server on a free port, driven through Debian's Chromium by Playwright.
+
+Run on their own with `pytest -m browser`. Playwright never downloads a browser
+here: it launches /usr/bin/chromium. Without that binary the tests skip, unless $CI is set (then they
+fail, because CI must run them). Every page is saved as a full-page screenshot per language under
+artifacts/screenshots/ for a human to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from app.db import readonly_engine
+from app.i18n import t
+from app.indicators import registry
+from app.queries import areas as areas_frame_of
+from tests.conftest import ROOT, SHARED_DATA
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+BOUNDARY_FILE = SHARED_DATA / "geo" / "municipalities-2021.geojson"
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+VENV_BIN = Path(sys.executable).parent
+
+LANGS = ("fi", "sv", "en")
+PICKER_LABEL = "Kieli · Språk · Language"
+LANGUAGE_BUTTONS = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+# URL path -> catalogue prefix of its texts, and whether the page must draw a Plotly chart.
+PAGES = {"overview": False, "map": True, "trends": True, "gauges": True, "data": False}
+
+SERVER_START_S = 60
+RENDER_MS = 30_000
+CHART_MS = 45_000
+
+APP = "[data-testid='stAppViewContainer']"
+STATUS = "[data-testid='stStatusWidget']"
+SCRIPT_STATE = "document.querySelector(\"[data-testid='stApp']\")?.getAttribute('data-test-script-state')"
+DIALOG = "[role='dialog']"
+EXCEPTION = "[data-testid='stException']"
+ERROR_ALERT = "[data-testid='stAlertContentError']"
+WARNING_ALERT = "[data-testid='stAlertContentWarning']"
+CHART = ".js-plotly-plot .main-svg"
+CHART_ELEMENT = "[data-testid='stPlotlyChart']"
+
+
+# --- the server -----------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+            return response.read().decode().strip() == "ok"
+    except OSError:
+        return False
+
+
+def _boundaries_command() -> Path | None:
+    """The CLI's `boundaries load` when it is installed and answers --help, else None (symbol map)."""
+    cli = VENV_BIN / "pilot-tracker"
+    if not cli.is_file():
+        return None
+    probe = subprocess.run([str(cli), "boundaries", "load", "--help"], capture_output=True, cwd=ROOT, timeout=60)
+    return cli if probe.returncode == 0 else None
+
+
+@pytest.fixture(scope="session")
+def browser_db(demo_sqlite, tmp_path_factory) -> str:
+    """A copy of the session's demo database with the 2021 boundaries loaded when the file and CLI exist.
+
+    A copy, so loading boundaries does not change the database the AppTest page tests read.
+    """
+    source = Path(demo_sqlite.removeprefix("sqlite:///"))
+    target = tmp_path_factory.mktemp("browser") / "demo.sqlite"
+    shutil.copyfile(source, target)
+    url = f"sqlite:///{target}"
+    cli = _boundaries_command() if BOUNDARY_FILE.is_file() else None
+    if cli is not None:
+        loaded = subprocess.run([str(cli), "boundaries", "load", str(BOUNDARY_FILE), "--year", "2021", "--db", url],
+                                capture_output=True, text=True, cwd=ROOT, timeout=300)
+        assert loaded.returncode == 0, f"loading boundaries failed:\n{loaded.stdout}\n{loaded.stderr}"
+    return url
+
+
+@pytest.fixture(scope="session")
+def server_url(browser_db, tmp_path_factory) -> str:
+    """`streamlit run streamlit_app.py` on a free local port; terminated at teardown, also after a failure."""
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
+    env = {**os.environ, "PILOT_TRACKER_DB": browser_db}
+    env.pop("PILOT_TRACKER_LANG", None)
+    command = [
+        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+        # Others edit the tree while tests run: no reruns on file changes.
+        "--server.fileWatcherType", "none", "--server.runOnSave", "false",
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    try:
+        deadline = time.monotonic() + SERVER_START_S
+        while not _healthy(base_url):
+            if process.poll() is not None:
+                pytest.fail(f"streamlit exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not answer ok on {base_url}/_stcore/health within "
+                            f"{SERVER_START_S} s:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.25)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+# --- the browser ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} not found: install Debian's chromium package (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, server_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, base_url=server_url)
+    context.set_default_timeout(RENDER_MS)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+def settle(tab) -> None:
+    """Wait (bounded) until a page title is on screen and the script run has ended and stayed ended.
+
+    Streamlit shows elements while the script still runs, and a run can trigger another (st.rerun),
+    so "not running" must hold for two looks a short while apart; charts then must have drawn.
+    """
+    tab.wait_for_selector(APP, state="visible")
+    tab.wait_for_selector(f"{APP} h1", state="visible")
+    deadline = time.monotonic() + RENDER_MS / 1000
+    quiet = 0
+    while quiet < 2:
+        assert time.monotonic() < deadline, f"the script run did not finish within {RENDER_MS} ms on {tab.url}"
+        quiet = quiet + 1 if tab.evaluate(f"() => {SCRIPT_STATE}") == "notRunning" else 0
+        tab.wait_for_timeout(250)
+    tab.wait_for_selector(STATUS, state="hidden")
+    for index in range(tab.locator(CHART_ELEMENT).count()):
+        tab.locator(CHART_ELEMENT).nth(index).locator(CHART).first.wait_for(state="visible", timeout=CHART_MS)
+
+
+def open_page(tab, path: str) -> None:
+    tab.goto(path)
+    settle(tab)
+
+
+def heading(tab) -> str:
+    return tab.locator(f"{APP} h1").first.inner_text().strip()
+
+
+def expect_heading(tab, text: str) -> None:
+    """Wait (bounded) until the page's h1 reads text; the rerun after a click is asynchronous."""
+    tab.wait_for_function(
+        "([sel, text]) => { const h = document.querySelector(sel); return h && h.innerText.trim() === text; }",
+        arg=[f"{APP} h1", text], timeout=RENDER_MS,
+    )
+    settle(tab)
+
+
+def areas_frame(db_url: str):
+    engine = readonly_engine(db_url)
+    try:
+        return areas_frame_of(engine)
+    finally:
+        engine.dispose()
+
+
+def query(tab) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(urlparse(tab.url).query).items()}
+
+
+def expect_query(tab, **expected: str) -> None:
+    deadline = time.monotonic() + RENDER_MS / 1000
+    while {k: query(tab).get(k) for k in expected} != expected and time.monotonic() < deadline:
+        tab.wait_for_timeout(100)
+    assert {k: query(tab).get(k) for k in expected} == expected, tab.url
+
+
+def assert_no_errors(tab) -> None:
+    dialogs = [d.inner_text()[:300] for d in tab.locator(DIALOG).all() if d.is_visible()]
+    assert not dialogs, f"dialog open on {tab.url}: {dialogs}"
+    exceptions = [e.inner_text()[:500] for e in tab.locator(EXCEPTION).all()]
+    assert not exceptions, f"Streamlit exception on {tab.url}: {exceptions}"
+    errors = [e.inner_text()[:500] for e in tab.locator(ERROR_ALERT).all()]
+    assert not errors, f"error message on {tab.url}: {errors}"
+
+
+def plain(markdown: str) -> str:
+    return markdown.replace("**", "").replace("*", "")
+
+
+def assert_banner(tab, lang: str) -> None:
+    banner = tab.locator(WARNING_ALERT).filter(has_text=plain(t("demo.banner", lang))[:40])
+    assert banner.count() == 1, f"synthetic-data banner in {lang} missing on {tab.url}"
+    assert banner.first.is_visible()
+
+
+def screenshot(tab, name: str) -> Path:
+    """A full-page PNG: Streamlit scrolls inside stMain, so grow the viewport to the content first."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    size = tab.viewport_size
+    height = tab.evaluate(
+        """() => Math.max(...['[data-testid="stMain"]', '[data-testid="stSidebarContent"]']
+                  .map(s => document.querySelector(s)).filter(Boolean).map(e => e.scrollHeight),
+                  window.innerHeight)"""
+    )
+    tab.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 12_000)})
+    tab.wait_for_timeout(300)  # let Plotly and the data grids relayout to the new size
+    tab.screenshot(path=str(path), full_page=True)
+    tab.set_viewport_size(size)
+    return path
+
+
+# --- tests ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_renders_in_the_browser(page, name, lang):
+    open_page(page, f"/{name}?lang={lang}")
+    assert heading(page) == t(f"{name}.title", lang)
+    if PAGES[name]:
+        page.wait_for_selector(CHART, state="visible", timeout=CHART_MS)
+    assert_no_errors(page)
+    assert_banner(page, lang)
+    assert query(page).get("lang") == lang
+    screenshot(page, f"{name}-{lang}")
+
+
+def test_language_picker_changes_text_and_url(page):
+    open_page(page, "/trends")
+    assert heading(page) == t("trends.title", "fi") == "Kehitys"
+    picker = page.get_by_role("radiogroup", name=PICKER_LABEL)
+    for lang in ("sv", "en", "fi"):
+        picker.get_by_role("radio", name=LANGUAGE_BUTTONS[lang]).click()
+        expect_heading(page, t("trends.title", lang))
+        expect_query(page, lang=lang)
+        assert picker.get_by_role("radio", name=LANGUAGE_BUTTONS[lang]).get_attribute("aria-checked") == "true"
+        assert_banner(page, lang)
+        assert_no_errors(page)
+
+
+def test_language_is_kept_when_clicking_another_page(page):
+    open_page(page, "/")
+    page.get_by_role("radiogroup", name=PICKER_LABEL).get_by_role("radio", name="Svenska").click()
+    expect_heading(page, t("overview.title", "sv"))
+    for name in ("trends", "gauges", "data", "overview"):
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=t(f"nav.{name}", "sv")).click()
+        expect_heading(page, t(f"{name}.title", "sv"))
+        expect_query(page, lang="sv")
+        assert_banner(page, "sv")
+        assert_no_errors(page)
+
+
+def test_trends_permalink_restores_the_view(page, browser_db):
+    open_page(page, "/trends?lang=en&indicator=pilot_clients&areas=PILOT01,SSS&mode=index")
+    assert heading(page) == "Trends"
+    page.wait_for_selector(CHART, state="visible", timeout=CHART_MS)
+    assert_no_errors(page)
+    url_notes = page.locator("[data-testid='stAlertContentInfo']").all_inner_texts()
+    assert not url_notes, f"the permalink was not fully understood: {url_notes}"
+
+    assert registry()["pilot_clients"].name("en") == "Pilot clients"
+    indicator_box = page.get_by_role("combobox", name=t("common.indicator", "en"))
+    assert indicator_box.input_value() == "Pilot clients"
+    names = dict(areas_frame(browser_db).select("code", "name_en").iter_rows())
+    chosen = page.get_by_test_id("stMultiSelect").filter(has_text=t("trends.areas", "en")).inner_text()
+    assert chosen.index(names["PILOT01"]) < chosen.index(names["SSS"]), chosen
+    assert page.get_by_role("radio", name=t("mode.index", "en"), exact=True).is_checked()
+
+    params = query(page)
+    assert params.get("indicator") == "pilot_clients"
+    assert params.get("areas") == "PILOT01,SSS"
+    assert params.get("mode") == "index"
+    assert params.get("lang") == "en"
