@@ -335,12 +335,16 @@ def map_values(indicator: Indicator, month: date, level: str, lang: str) -> pl.D
 
 def indicator_map(indicator: Indicator, month: date, level: str, lang: str, *, height: int = 720,
                   title: str | None = None):
-    """(figure, frame, has_boundaries) for one indicator, month and level; pilot municipalities outlined."""
+    """(figure, frame, has_boundaries) for one indicator, month and level; pilot municipalities outlined.
+
+    Pilot areas do not cover the country, so their map draws the municipalities underneath as context.
+    """
     frame = map_values(indicator, month, level, lang)
     highlight = memberships(["GRP_PILOT"])["member_code"].to_list() if level == "municipality" else []
     options = dict(value_label=f"{indicator.name(lang)}", labels=map_labels(lang), highlight_codes=highlight,
                    format_value=lambda v: fmt_value(v, indicator.unit, lang), height=height, title=title)
     shapes = geojson(level)
     if shapes is not None:
-        return choropleth_map(frame, shapes, **options), frame, True
+        context = geojson("municipality") if level == "pilot" else None
+        return choropleth_map(frame, shapes, context=context, **options), frame, True
     return symbol_map(frame, **options), frame, False

@@ -41,6 +41,6 @@ if areas_now == 0:
     st.info(t("overview.pilots_ended", lang))
 
 st.subheader(t("overview.map_title", lang))
-figure, _, _ = ui.indicator_map(reg["client_share"], month, "municipality", lang, height=620)
+figure, _, _ = ui.indicator_map(reg["client_share"], month, "pilot", lang, height=620)
 st.plotly_chart(figure, width="stretch", key="overview_map", config={"displaylogo": False})
 ui.release_caption(lang)

@@ -221,3 +221,24 @@ def test_maps_render_offline_in_chromium(values, geojson, tmp_path):
                 page.close()
         finally:
             browser.close()
+
+
+def test_context_layer_sits_under_the_values_without_hover_or_legend():
+    from app.charts.maps import choropleth_map
+
+    square = lambda x: {"type": "Polygon", "coordinates": [[[x, 60], [x + 1, 60], [x + 1, 61], [x, 61], [x, 60]]]}
+    pilots = {"type": "FeatureCollection", "features": [{"type": "Feature", "id": "PILOT01", "properties": {},
+                                                          "geometry": square(24)}]}
+    municipalities = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": code, "properties": {}, "geometry": square(x)}
+        for code, x in (("KU091", 24), ("KU049", 26))]}
+    values = pl.DataFrame({"area_code": ["PILOT01"], "name": ["Helsinki"], "value": [40.0], "status": ["final"]})
+    labels = {k: k for k in ("suppressed", "no_data", "status_final", "status_provisional", "status_incomplete",
+                             "status_suppressed", "status_missing")}
+    fig = choropleth_map(values, pilots, value_label="v", format_value=str, labels=labels, context=municipalities)
+    metas = [trace.meta for trace in fig.data]
+    assert fig.data[0].type == "scattergeo"  # still first: keeps plotly.js offline
+    assert metas.index("context") < metas.index("values")
+    context = fig.data[metas.index("context")]
+    assert context.hoverinfo == "skip" and context.showlegend is False
+    assert "no_data" not in metas  # KU049 is context, not an area without data

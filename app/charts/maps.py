@@ -40,6 +40,8 @@ OPTIONAL_LABEL_KEYS = ("highlight",)
 COLORSCALE = "Viridis"  # perceptually uniform and colour-blind safe; no grey in it, unlike Cividis
 OUTLINE_COLOUR = "#1a1a1a"
 BORDER_COLOUR = "#ffffff"
+CONTEXT_FILL = "#F3F3F3"
+CONTEXT_BORDER = "#D4D4D4"
 NO_DATA_BORDER = "#8a8a8a"  # keeps light-grey areas visible against the white page (3:1)
 COLOURED_STATUSES = ("final", "provisional", "incomplete")
 HOVER = "<b>%{customdata[0]}</b><br>%{customdata[1]}%{customdata[2]}<extra></extra>"
@@ -125,11 +127,13 @@ def choropleth_map(values: pl.DataFrame, geojson: dict, *, value_label: str,
                    format_value: Callable[[float], str], labels: Mapping[str, str],
                    highlight_codes: Collection[str] = frozenset(), value_range: tuple[float, float] | None = None,
                    colorscale: str = COLORSCALE, reverse_scale: bool = False, height: int = 720,
-                   title: str | None = None) -> go.Figure:
+                   title: str | None = None, context: dict | None = None) -> go.Figure:
     """Areas coloured by value; suppressed and missing areas in greys with legend entries.
 
     geojson: a FeatureCollection with `id` = area code (app.geo.feature_collection). value_range
     fixes the colour scale (e.g. the same for every month); default: the drawn values' range.
+    context: another level's features drawn underneath in a pale fill without hover or legend (the
+    municipalities under a map of pilot areas), so areas outside the level are not read as "no data".
     """
     _check_labels(labels, LABEL_KEYS)
     coloured, suppressed, no_data = _partition(values)
@@ -158,6 +162,13 @@ def choropleth_map(values: pl.DataFrame, geojson: dict, *, value_label: str,
                 marker={"size": 1, "opacity": 0}, hoverinfo="skip", showlegend=False, meta="anchor",
             ))
 
+    if context is not None and context["features"]:
+        fig.add_trace(go.Choropleth(
+            geojson=context, locations=geo.feature_codes(context), z=[0] * len(context["features"]),
+            colorscale=[[0, CONTEXT_FILL], [1, CONTEXT_FILL]], zmin=0, zmax=1, showscale=False,
+            marker={"line": {"color": CONTEXT_BORDER, "width": 0.4}}, hoverinfo="skip", showlegend=False,
+            meta="context",
+        ))
     if coloured:
         z = [r["value"] for r in coloured]
         low, high = value_range if value_range is not None else (min(z), max(z))
