@@ -16,7 +16,6 @@ Rules:
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from datetime import date
 

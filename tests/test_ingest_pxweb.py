@@ -12,7 +12,8 @@ from sqlalchemy import create_engine, text
 
 from app.indicators import registry
 from app.ingest.load import format_codes, parse_timestamp, parse_value
-from app.ingest.pxweb import PxTable, assign_roles, month_of, read_table
+from app.ingest.pxfiles import PxTable, read_table
+from app.ingest.pxweb import assign_roles, month_of
 from tests.conftest import shared_file
 from tests.test_ingest_support import db_state, fixture_file, fresh_db, ingest, observations, query  # noqa: F401
 

@@ -29,9 +29,9 @@ from app.ingest.load import (
     check_no_overlap,
     csv_provenance,
     display_url,
-    open_writable,
     read_csv_for,
-    record_release,
+    record_provenance,
+    transaction,
 )
 from app.ingest.reference import Membership, municipality_code
 
@@ -163,24 +163,19 @@ def load_areas(db_url: str, path: Path, *, url: str | None = None, licence: str 
     """Replace the region and ELY memberships of the municipalities in the file, in one transaction."""
     path = Path(path)
     rows = read_areas_file(path)
-    engine = open_writable(db_url)
     summary = LoadSummary(file=path.name, target=display_url(db_url), what="region/ELY memberships")
-    try:
-        with engine.begin() as conn:
-            kinds = area_kinds(conn)
-            check_codes(path, rows, kinds)
-            unknown = sorted({r.municipality for r in rows if kinds.get(r.municipality) != "municipality"})
-            rows = [r for r in rows if r.municipality not in unknown]
-            listed = {r.municipality for r in rows}
-            old = [m for m in stored_memberships(conn)
-                   if m.member_code in listed and kinds.get(m.group_code) in CLASSIFICATION_KINDS]
-            new = [m for r in rows for m in r.memberships()]
-            summary.inserted, summary.removed, summary.unchanged = replace_group_memberships(conn, old, new)
-            rebuild_derived(conn)
-            summary.provenance = csv_provenance(path, SOURCE, url, licence, retrieved_at)
-            summary.release_id, summary.release_reused = record_release(conn, summary.provenance, len(new))
-    finally:
-        engine.dispose()
+    with transaction(db_url) as conn:
+        kinds = area_kinds(conn)
+        check_codes(path, rows, kinds)
+        unknown = sorted({r.municipality for r in rows if kinds.get(r.municipality) != "municipality"})
+        rows = [r for r in rows if r.municipality not in unknown]
+        listed = {r.municipality for r in rows}
+        old = [m for m in stored_memberships(conn)
+               if m.member_code in listed and kinds.get(m.group_code) in CLASSIFICATION_KINDS]
+        new = [m for r in rows for m in r.memberships()]
+        summary.inserted, summary.removed, summary.unchanged = replace_group_memberships(conn, old, new)
+        rebuild_derived(conn)
+        record_provenance(conn, summary, csv_provenance(path, SOURCE, url, licence, retrieved_at), len(new))
     summary.total = len(new)
     if unknown:
         summary.skipped.append(Skipped("municipality codes not in the area table (add them to "

@@ -14,8 +14,8 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -165,6 +165,17 @@ def open_writable(url: str) -> Engine:
     return engine
 
 
+@contextmanager
+def transaction(url: str) -> Iterator[Connection]:
+    """The one transaction of a load on a checked writable engine: committed at the end, rolled back on error."""
+    engine = open_writable(url)
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
 def area_kinds(conn: Connection) -> dict[str, str]:
     return dict(conn.execute(select(schema.area.c.code, schema.area.c.kind)).all())
 
@@ -261,6 +272,13 @@ def record_release(conn: Connection, provenance: Provenance, row_count: int) -> 
                                    published_at=provenance.published_at, sha256=provenance.sha256,
                                    row_count=row_count))
     return next_id, False
+
+
+def record_provenance(conn: Connection, summary: LoadSummary, provenance: Provenance, row_count: int) -> int:
+    """Record (or reuse) the release of this load; its id goes into the summary and is returned."""
+    summary.provenance = provenance
+    summary.release_id, summary.release_reused = record_release(conn, provenance, row_count)
+    return summary.release_id
 
 
 def progress_bar(factory: ProgressFactory | None, total: int) -> AbstractContextManager:

@@ -27,10 +27,10 @@ from app.ingest.load import (
     csv_provenance,
     display_url,
     find_duplicates,
-    open_writable,
     read_csv_for,
-    record_release,
+    record_provenance,
     require_indicators,
+    transaction,
     write_observations,
 )
 from app.ingest.reference import municipality_code
@@ -97,28 +97,24 @@ def load_monitoring(db_url: str, path: Path, *, registry: Registry | None = None
     path = Path(path)
     rows = read_monitoring_file(path, registry)
     source = registry.sources[SOURCE_CODE]
-    engine = open_writable(db_url)
     summary = LoadSummary(file=path.name, target=display_url(db_url))
-    try:
-        with engine.begin() as conn:
-            kinds = area_kinds(conn)
-            unknown: Counter = Counter()
-            observations = []
-            for obs, where in rows:
-                if kinds.get(obs.area_code) == "group":
-                    raise InputError(path, f"{obs.area_code} is a comparison group: its values are always computed",
-                                     location=where, column="area_code")
-                if obs.area_code not in kinds:
-                    unknown[obs.area_code] += 1
-                    continue
-                observations.append(obs)
-            require_indicators(conn, {o.indicator_code for o in observations})
-            summary.provenance = csv_provenance(path, source.names["en"], url or source.url,
-                                                licence or source.licence, retrieved_at)
-            summary.release_id, summary.release_reused = record_release(conn, summary.provenance, len(observations))
-            write_observations(conn, observations, summary.release_id, summary, progress)
-    finally:
-        engine.dispose()
+    with transaction(db_url) as conn:
+        kinds = area_kinds(conn)
+        unknown: Counter = Counter()
+        observations = []
+        for obs, where in rows:
+            if kinds.get(obs.area_code) == "group":
+                raise InputError(path, f"{obs.area_code} is a comparison group: its values are always computed",
+                                 location=where, column="area_code")
+            if obs.area_code not in kinds:
+                unknown[obs.area_code] += 1
+                continue
+            observations.append(obs)
+        require_indicators(conn, {o.indicator_code for o in observations})
+        provenance = csv_provenance(path, source.names["en"], url or source.url, licence or source.licence,
+                                    retrieved_at)
+        release_id = record_provenance(conn, summary, provenance, len(observations))
+        write_observations(conn, observations, release_id, summary, progress)
     if unknown:
         summary.skipped.append(Skipped("unknown area codes", tuple(unknown), sum(unknown.values())))
     return summary

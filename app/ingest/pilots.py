@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from app import schema
 from app.settings import LANGUAGES
@@ -30,9 +30,9 @@ from app.ingest.load import (
     check_no_overlap,
     csv_provenance,
     display_url,
-    open_writable,
     read_csv_for,
-    record_release,
+    record_provenance,
+    transaction,
 )
 from app.ingest.reference import Membership, municipality_code
 from app.ingest.writer import upsert
@@ -113,38 +113,39 @@ def check_codes(path: Path, registry: PilotRegistry, kinds: dict[str, str]) -> N
                              location=f"row {m.line}", column="municipality_code")
 
 
+def upsert_pilot_areas(conn: Connection, registry: PilotRegistry) -> tuple[dict[str, dict], list[dict]]:
+    """Insert new and update changed pilot areas (population = sum of the members'); (stored before, file's)."""
+    a = schema.area
+    population = dict(conn.execute(select(a.c.code, a.c.population).where(a.c.kind == "municipality")).all())
+    columns = ["code", "kind", *ATTRIBUTES, "population", "lat", "lon"]
+    before = {r.code: r._asdict() for r in conn.execute(
+        select(*[a.c[c] for c in columns]).where(a.c.kind == "pilot"))}
+    rows = []
+    for code, attributes in registry.areas.items():
+        pop = sum(population.get(m.municipality) or 0 for m in registry.members if m.pilot == code)
+        rows.append({"code": code, "kind": "pilot", **attributes, "population": pop, "lat": None, "lon": None})
+    upsert(conn, a, [r for r in rows if before.get(r["code"]) != r], ["code"])
+    return before, rows
+
+
 def load_pilots(db_url: str, path: Path, *, url: str | None = None, licence: str | None = None,
                 retrieved_at: datetime | None = None) -> LoadSummary:
     """Upsert the pilot areas and replace all pilot memberships with the file's, in one transaction."""
     path = Path(path)
     registry = read_pilots_file(path)
-    engine = open_writable(db_url)
     summary = LoadSummary(file=path.name, target=display_url(db_url), what="pilot memberships")
-    try:
-        with engine.begin() as conn:
-            kinds = area_kinds(conn)
-            check_codes(path, registry, kinds)
-            a = schema.area
-            population = dict(conn.execute(select(a.c.code, a.c.population).where(a.c.kind == "municipality")).all())
-            columns = ["code", "kind", *ATTRIBUTES, "population", "lat", "lon"]
-            before = {r.code: r._asdict() for r in conn.execute(
-                select(*[a.c[c] for c in columns]).where(a.c.kind == "pilot"))}
-            rows = []
-            for code, attributes in registry.areas.items():
-                pop = sum(population.get(m.municipality) or 0 for m in registry.members if m.pilot == code)
-                rows.append({"code": code, "kind": "pilot", **attributes, "population": pop, "lat": None, "lon": None})
-            new_areas = [r for r in rows if r["code"] not in before]
-            changed = [r for r in rows if r["code"] in before and before[r["code"]] != r]
-            upsert(conn, a, new_areas + changed, ["code"])
-            old = [m for m in stored_memberships(conn) if kinds.get(m.group_code) == "pilot"]
-            new = [m.membership() for m in registry.members]
-            summary.inserted, summary.removed, summary.unchanged = replace_group_memberships(conn, old, new)
-            rebuild_derived(conn)
-            summary.provenance = csv_provenance(path, SOURCE, url, licence, retrieved_at)
-            summary.release_id, summary.release_reused = record_release(conn, summary.provenance, len(new))
-    finally:
-        engine.dispose()
+    with transaction(db_url) as conn:
+        kinds = area_kinds(conn)
+        check_codes(path, registry, kinds)
+        before, rows = upsert_pilot_areas(conn, registry)
+        old = [m for m in stored_memberships(conn) if kinds.get(m.group_code) == "pilot"]
+        new = [m.membership() for m in registry.members]
+        summary.inserted, summary.removed, summary.unchanged = replace_group_memberships(conn, old, new)
+        rebuild_derived(conn)
+        record_provenance(conn, summary, csv_provenance(path, SOURCE, url, licence, retrieved_at), len(new))
     summary.total = len(new)
+    new_areas = [r for r in rows if r["code"] not in before]
+    changed = [r for r in rows if r["code"] in before and before[r["code"]] != r]
     summary.notes.append(f"{len(rows)} pilot areas: {len(new_areas)} new, {len(changed)} changed, "
                          f"{len(rows) - len(new_areas) - len(changed)} unchanged; GRP_PILOT and GRP_OTHER rebuilt")
     orphans = sorted(set(before) - set(registry.areas))

@@ -1,0 +1,302 @@
+"""PxWeb output read into a neutral table: PxWeb's own JSON (`columns` + `data`) and JSON-stat (2, or 1 in a bundle).
+
+Reading is strict and keeps a JSON location for every code and value (`data[17].values[3]`,
+`dimension.Alue.category.index["2026M13"]`, `value[5]`), so later checks can name the place.
+Nothing here knows about indicators or areas; app.ingest.pxweb maps and loads.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NoReturn
+
+from app.ingest.csvfiles import read_text
+from app.ingest.errors import InputError
+from app.ingest.load import find_duplicates
+
+
+@dataclass
+class Dimension:
+    """One variable of the table: its codes in file order and where each is first seen (for messages)."""
+
+    code: str
+    label: str
+    hint: str | None  # role from the file's metadata: area, time, content or None
+    where: str
+    codes: list[str] = field(default_factory=list)
+    locations: dict[str, str] = field(default_factory=dict)
+
+    def add(self, code: str, where: str) -> None:
+        if code not in self.locations:
+            self.locations[code] = where
+            self.codes.append(code)
+
+    def describe(self) -> str:
+        return f"'{self.code}'" + (f" ({self.label})" if self.label and self.label != self.code else "")
+
+
+@dataclass(frozen=True)
+class Cell:
+    coords: tuple[str, ...]  # one code per dimension, in PxTable.dimensions order
+    raw: object
+    where: str
+
+
+@dataclass
+class PxTable:
+    """A PxWeb file read into a neutral shape, before any mapping."""
+
+    path: Path
+    format: str
+    label: str | None
+    updated: str | None
+    dimensions: list[Dimension]
+    cells: list[Cell]
+
+
+# --- read ---------------------------------------------------------------------------------------------
+
+class _Object(dict):
+    """A JSON object that remembers the first key it saw twice (json keeps only the last silently)."""
+
+    duplicate: str | None = None
+
+
+def _object_hook(pairs) -> _Object:
+    obj = _Object()
+    for key, value in pairs:
+        if key in obj and obj.duplicate is None:
+            obj.duplicate = key
+        obj[key] = value
+    return obj
+
+
+def member_path(parent: str, key: str) -> str:
+    """A JSON location in the style `data[17].values[3]`, `dimension.Alue.category.index["2026M13"]`."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+        return key if parent == "$" else f"{parent}.{key}"
+    return f"{'' if parent == '$' else parent}[{json.dumps(key, ensure_ascii=False)}]"
+
+
+def _find_duplicate(node, where: str = "$") -> tuple[str, str] | None:
+    if isinstance(node, _Object):
+        if node.duplicate is not None:
+            return where, node.duplicate
+        children = ((member_path(where, k), v) for k, v in node.items())
+    elif isinstance(node, list):
+        children = ((f"{where}[{n}]", v) for n, v in enumerate(node))
+    else:
+        return None
+    for child_where, child in children:
+        found = _find_duplicate(child, child_where)
+        if found:
+            return found
+    return None
+
+
+def _line_col(text: str, pos: int) -> str:
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return f"line {line}, column {column}"
+
+
+def read_json(path: Path):
+    """Strict UTF-8 JSON; truncated JSON, NaN and repeated object keys are errors with a location."""
+    text = read_text(path)
+    stripped = text.lstrip()
+    if stripped[:1] not in ("{", "["):
+        first = stripped.splitlines()[0][:60] if stripped else ""
+        raise InputError(path, f"not a JSON file (it starts with {first!r}); `pilot-tracker ingest pxweb` reads "
+                               "PxWeb JSON or JSON-stat 2; CSV files load with `ingest pilots`, `ingest areas` "
+                               "or `ingest monitoring`", location="line 1")
+    constants: list[str] = []
+
+    def reject_constant(name: str):
+        constants.append(name)
+        return None
+
+    try:
+        doc = json.loads(text, object_pairs_hook=_object_hook, parse_constant=reject_constant)
+    except json.JSONDecodeError as exc:
+        hint = " (the file ends too early: truncated?)" if exc.pos >= len(text.rstrip()) else ""
+        raise InputError(path, f"not valid JSON: {exc.msg}{hint}",
+                         location=f"line {exc.lineno}, column {exc.colno}") from None
+    if constants:
+        match = re.search(r"[\[:,]\s*(-?Infinity|NaN)\b", text)
+        raise InputError(path, f"{constants[0]} is not a number; use a number or a suppression symbol such as "
+                               "\"...\"", location=_line_col(text, match.start(1)) if match else None)
+    duplicate = _find_duplicate(doc)
+    if duplicate:
+        raise InputError(path, f"duplicate key: {duplicate[1]!r} appears twice in this JSON object "
+                               "(JSON would silently keep only the last)", location=duplicate[0])
+    return doc
+
+
+def fail(path: Path, message: str, where: str | None, column: str | None = None) -> NoReturn:
+    raise InputError(path, message, location=where, column=column)
+
+
+def _as_list(path: Path, value, where: str, what: str) -> list:
+    if not isinstance(value, list):
+        fail(path, f"expected {what} (a JSON list), found {type(value).__name__}", where)
+    return value
+
+
+def _code_text(path: Path, value, where: str) -> str:
+    if not isinstance(value, (str, int)) or isinstance(value, bool) or str(value).strip() == "":
+        fail(path, f"expected a code (text), found {json.dumps(value)}", where)
+    return str(value).strip()
+
+
+def _read_pxweb_json(path: Path, doc: dict) -> PxTable:
+    columns = _as_list(path, doc.get("columns"), "columns", "the list of columns")
+    dims, value_columns = [], []
+    for n, col in enumerate(columns):
+        where = f"columns[{n}]"
+        if not isinstance(col, dict) or "code" not in col:
+            fail(path, "a column needs a 'code'", where)
+        code = _code_text(path, col["code"], f"{where}.code")
+        kind = col.get("type")
+        if kind == "c":
+            value_columns.append((code, where, str(col.get("text", ""))))
+        else:
+            dims.append(Dimension(code, str(col.get("text", "")), {"t": "time"}.get(kind), where))
+    if not value_columns:
+        fail(path, "no value columns (type 'c'): this is not PxWeb JSON output", "columns")
+    values_dim = Dimension("(value columns)", "content columns of type 'c'", "content", "columns")
+    for code, where, _text in value_columns:
+        values_dim.add(code, where)
+    rows = _as_list(path, doc.get("data"), "data", "the data rows")
+    if not rows:
+        fail(path, "the table has no data rows", "data")
+    cells: list[Cell] = []
+    keys = []
+    for i, row in enumerate(rows):
+        where = f"data[{i}]"
+        if not isinstance(row, dict):
+            fail(path, "a data row must be an object with 'key' and 'values'", where)
+        key = _as_list(path, row.get("key"), f"{where}.key", "the row's key")
+        values = _as_list(path, row.get("values"), f"{where}.values", "the row's values")
+        if len(key) != len(dims):
+            fail(path, f"the key has {len(key)} codes, the table has {len(dims)} key columns "
+                        f"({', '.join(d.code for d in dims)})", f"{where}.key")
+        if len(values) != len(value_columns):
+            fail(path, f"the row has {len(values)} values, the table has {len(value_columns)} value columns",
+                  f"{where}.values")
+        codes = tuple(_code_text(path, k, f"{where}.key[{j}]") for j, k in enumerate(key))
+        for j, (dim, code) in enumerate(zip(dims, codes)):
+            dim.add(code, f"{where}.key[{j}]")
+        keys.append((codes, f"{where}.key"))
+        for k, raw in enumerate(values):
+            cells.append(Cell(codes + (value_columns[k][0],), raw, f"{where}.values[{k}]"))
+    find_duplicates(path, keys, lambda codes: "the row " + " / ".join(codes))
+    meta = doc.get("metadata")
+    meta = meta[0] if isinstance(meta, list) and meta and isinstance(meta[0], dict) else {}
+    return PxTable(path, "PxWeb JSON", meta.get("label"), meta.get("updated"), dims + [values_dim], cells)
+
+
+def _category_codes(path: Path, dim_id: str, dim: dict, size: int) -> list[str]:
+    where = member_path(member_path("dimension", dim_id), "category")
+    category = dim.get("category") if isinstance(dim, dict) else None
+    if not isinstance(category, dict):
+        fail(path, "a dimension needs a 'category'", where)
+    index = category.get("index")
+    if index is None:
+        labels = category.get("label")
+        if isinstance(labels, dict) and len(labels) == 1:
+            index = list(labels)
+        else:
+            fail(path, "the category has no 'index'", f"{where}.index")
+    if isinstance(index, dict):
+        positions = sorted(index.items(), key=lambda item: item[1] if isinstance(item[1], int) else -1)
+        if [p for _, p in positions] != list(range(len(positions))):
+            fail(path, "the index positions must be 0, 1, 2, … without gaps or repeats", f"{where}.index")
+        codes = [c for c, _ in positions]
+    else:
+        codes = [_code_text(path, c, f"{where}.index[{n}]") for n, c in enumerate(_as_list(
+            path, index, f"{where}.index", "the category index"))]
+        repeated = [c for c, k in Counter(codes).items() if k > 1]
+        if repeated:
+            fail(path, f"duplicate key: the category {repeated[0]!r} is listed twice", f"{where}.index")
+    if len(codes) != size:
+        fail(path, f"the dimension has {len(codes)} categories but 'size' says {size}", f"{where}.index")
+    return [c.strip() for c in codes]
+
+
+def _read_json_stat(path: Path, doc: dict, version: str) -> PxTable:
+    ids = _as_list(path, doc.get("id"), "id", "the dimension ids")
+    sizes = _as_list(path, doc.get("size"), "size", "the dimension sizes")
+    if len(ids) != len(sizes) or not all(isinstance(s, int) and s > 0 for s in sizes):
+        fail(path, f"'size' must hold a positive count for each of the {len(ids)} dimensions", "size")
+    dimension = doc.get("dimension")
+    if not isinstance(dimension, dict):
+        fail(path, "the dataset has no 'dimension' object", "dimension")
+    role = doc.get("role") if isinstance(doc.get("role"), dict) else {}
+    hints = {}
+    for name, our in (("geo", "area"), ("time", "time"), ("metric", "content")):
+        for dim_id in role.get(name) or []:
+            hints[dim_id] = our
+    dims = []
+    for n, (dim_id, size) in enumerate(zip(ids, sizes)):
+        if dim_id not in dimension:
+            fail(path, f"dimension {dim_id!r} is listed in 'id' but not described", f"id[{n}]")
+        entry = dimension[dim_id]
+        dim = Dimension(str(dim_id), str(entry.get("label", "")) if isinstance(entry, dict) else "",
+                        hints.get(dim_id), member_path("dimension", dim_id))
+        for code in _category_codes(path, dim_id, entry, size):
+            dim.add(code, member_path(f"{dim.where}.category.index", code))
+        dims.append(dim)
+    total = math.prod(sizes)
+    values = doc.get("value")
+    status = doc.get("status")
+    if isinstance(values, list):
+        if len(values) != total:
+            fail(path, f"'value' has {len(values)} entries, the dimensions need {' x '.join(map(str, sizes))} "
+                        f"= {total}", "value")
+        present = range(total)
+    elif isinstance(values, dict):
+        present = sorted({_sparse_index(path, k, total, "value") for k in values}
+                         | ({_sparse_index(path, k, total, "status") for k in status}
+                            if isinstance(status, dict) else set()))
+    else:
+        fail(path, "the dataset has no 'value' list or object", "value")
+    coords = list(itertools.product(*[d.codes for d in dims]))
+    cells = []
+    for n in present:
+        raw = values[n] if isinstance(values, list) else values.get(str(n))
+        cells.append(Cell(coords[n], raw, f"value[{n}]"))
+    updated = doc.get("updated")
+    return PxTable(path, f"JSON-stat {version}", doc.get("label"), updated, dims, cells)
+
+
+def _sparse_index(path: Path, key: str, total: int, where: str) -> int:
+    if not key.isdigit() or int(key) >= total:
+        fail(path, f"{key!r} is not a cell index below {total}", member_path(where, key))
+    return int(key)
+
+
+def read_table(path: Path) -> PxTable:
+    """Read a PxWeb JSON or JSON-stat (2, or 1 in a bundle) file into a PxTable."""
+    path = Path(path)
+    doc = read_json(path)
+    if not isinstance(doc, dict):
+        fail(path, "expected a JSON object at the top level", "$")
+    if "columns" in doc and "data" in doc:
+        return _read_pxweb_json(path, doc)
+    if doc.get("class") == "dataset" or ("id" in doc and "dimension" in doc and "value" in doc):
+        return _read_json_stat(path, doc, str(doc.get("version", "2.0")))
+    if doc.get("class") in ("collection", "bundle"):
+        fail(path, f"a JSON-stat {doc['class']}: export a single table (dataset) from PxWeb", "class")
+    bundled = [v for v in doc.values() if isinstance(v, dict) and isinstance(v.get("dimension"), dict)]
+    if len(bundled) == 1 and "id" in bundled[0]["dimension"]:  # JSON-stat 1: id/size/role inside dimension
+        ds = dict(bundled[0])
+        ds.update(id=ds["dimension"]["id"], size=ds["dimension"].get("size"), role=ds["dimension"].get("role"))
+        return _read_json_stat(path, ds, "1")
+    raise InputError(path, "neither PxWeb JSON (`columns` and `data`) nor JSON-stat (`id`, `size`, `dimension`, "
+                           "`value`): a file of another kind", location="$")
