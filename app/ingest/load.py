@@ -30,7 +30,7 @@ from app.ingest.reference import CLASSIFICATION_COLUMNS
 from app.ingest.writer import upsert, writable_engine
 
 PROGRESS_MIN_ROWS = 5000  # loads with more rows than this show a progress bar
-WRITE_CHUNK = 1000
+WRITE_CHUNK = 5000
 #: Statistics Finland's symbols for a value that is not shown ("..." small count hidden, ".." not
 #: available, "." logically impossible, "-" nothing to report): stored as NULL with status suppressed,
 #: never as zero. "0" is a zero.
@@ -302,28 +302,36 @@ def _existing(conn: Connection, observations: Sequence[Observation]) -> dict[tup
 
 def write_observations(conn: Connection, observations: Sequence[Observation], release_id: int,
                        summary: LoadSummary, progress: ProgressFactory | None = None) -> None:
-    """Upsert the observations that are new or changed; counts go into summary."""
+    """Insert new observations and upsert changed ones; unchanged ones are not written. Counts go into summary."""
     existing = _existing(conn, observations)
-    changed: list[dict] = []
+    new_rows: list[dict] = []
+    changed_rows: list[dict] = []
     for x in observations:
         before = existing.get(x.key)
-        if before is None:
-            summary.inserted += 1
-        elif before == (x.value, x.status):
-            summary.unchanged += 1
+        if before == (x.value, x.status):
             continue
-        else:
-            summary.updated += 1
-        changed.append({"indicator_code": x.indicator_code, "area_code": x.area_code, "period": x.period,
-                        "value": x.value, "status": x.status, "release_id": release_id})
+        row = {"indicator_code": x.indicator_code, "area_code": x.area_code, "period": x.period,
+               "value": x.value, "status": x.status, "release_id": release_id}
+        (new_rows if before is None else changed_rows).append(row)
     summary.total = len(observations)
+    summary.inserted, summary.updated = len(new_rows), len(changed_rows)
+    summary.unchanged = summary.total - summary.inserted - summary.updated
     summary.suppressed = sum(1 for x in observations if x.status == "suppressed")
-    with progress_bar(progress, len(changed)) as bar:
-        for start in range(0, len(changed), WRITE_CHUNK):
-            chunk = changed[start:start + WRITE_CHUNK]
-            upsert(conn, schema.observation, chunk, ["indicator_code", "area_code", "period"])
-            if bar is not None:
-                bar.update(len(chunk))
+    with progress_bar(progress, len(new_rows) + len(changed_rows)) as bar:
+        for rows, write in ((new_rows, _insert), (changed_rows, _upsert)):
+            for start in range(0, len(rows), WRITE_CHUNK):
+                chunk = rows[start:start + WRITE_CHUNK]
+                write(conn, chunk)
+                if bar is not None:
+                    bar.update(len(chunk))
+
+
+def _insert(conn: Connection, rows: list[dict]) -> None:
+    conn.execute(schema.observation.insert(), rows)
+
+
+def _upsert(conn: Connection, rows: list[dict]) -> None:
+    upsert(conn, schema.observation, rows, ["indicator_code", "area_code", "period"])
 
 
 def find_duplicates(path: Path, keyed: Iterable[tuple[tuple, str]], describe: Callable[[tuple], str]) -> None:
