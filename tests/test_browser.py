@@ -303,6 +303,19 @@ def test_language_is_kept_when_clicking_another_page(page):
         assert_no_errors(page)
 
 
+def test_gauges_keep_their_own_areas_after_coming_from_trends(page, browser_db):
+    """Trends and gauges both pick areas; the trends choice must not empty the gauges' history chart."""
+    open_page(page, "/trends?lang=en&areas=PILOT01,SSS")
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=t("nav.gauges", "en")).click()
+    expect_heading(page, t("gauges.title", "en"))
+    assert_no_errors(page)
+    assert urlparse(page.url).path == "/gauges", page.url
+    names = dict(areas_frame(browser_db).select("code", "name_en").iter_rows())
+    chosen = page.get_by_test_id("stMultiSelect").filter(has_text=t("trends.areas", "en")).inner_text()
+    assert query(page).get("areas"), f"the gauges page lost its areas: {page.url}"
+    assert names["ELY01"] in chosen, f"the gauge history shows no ELY area: {chosen!r}"
+
+
 def test_trends_permalink_restores_the_view(page, browser_db):
     open_page(page, "/trends?lang=en&indicator=pilot_clients&areas=PILOT01,SSS&mode=index")
     assert heading(page) == "Trends"
