@@ -130,6 +130,44 @@ def test_a_changed_value_is_an_update_and_takes_the_new_release(fresh_db, tmp_pa
     assert rows == [("KU020", "unemployed_jobseekers", 1013.0, "final", 2), ("KU171", "jobseekers", 297.0, "final", 2)]
 
 
+def test_a_preliminary_month_is_provisional_and_unknown_areas_only_are_refused(tmp_path):
+    from app.ingest.errors import InputError
+    from app.ingest.pxweb import harmonise
+
+    doc = json.loads(fixture_file("pxweb_small.json").read_text(encoding="utf-8"))
+    for row in doc["data"]:
+        row["key"][1] = row["key"][1].replace("2026M06", "2026M06*")
+    path = tmp_path / "preliminary.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    kinds = {"SSS": "country", "KU020": "municipality"}
+    result = harmonise(read_table(path), registry(), kinds)
+    statuses = {(o.area_code, o.period, o.indicator_code): o.status for o in result.observations}
+    assert statuses[("KU020", date(2026, 6, 1), "jobseekers")] == "provisional"
+    assert statuses[("KU020", date(2026, 5, 1), "jobseekers")] == "final"
+    assert statuses[("KU020", date(2026, 6, 1), "unemployed_jobseekers")] == "suppressed"
+    with pytest.raises(InputError, match="nothing to load: none of the file's 8 area codes"):
+        harmonise(read_table(path), registry(), {"KU999": "municipality"})
+
+
+def test_json_stat_1_bundle_and_symbols_inside_value(tmp_path):
+    from app.ingest.pxweb import harmonise
+
+    v2 = json.loads(fixture_file("jsonstat_small.json").read_text(encoding="utf-8"))
+    dataset = {"label": v2["label"], "updated": v2["updated"], "value": [
+        "..." if v is None else v for v in v2["value"]],
+        "dimension": {**v2["dimension"], "id": v2["id"], "size": v2["size"], "role": v2["role"]}}
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps({"dataset": dataset}, ensure_ascii=False), encoding="utf-8")
+    kinds = {"SSS": "country", "KU020": "municipality", "KU171": "municipality"}
+    table = read_table(path)
+    assert table.format == "JSON-stat 1"
+    got = {(o.indicator_code, o.area_code, o.period): (o.value, o.status)
+           for o in harmonise(table, registry(), kinds).observations}
+    assert got[("unemployed_jobseekers", "KU020", date(2026, 6, 1))] == (None, "suppressed")
+    assert got[("unemployed_jobseekers", "KU171", date(2026, 5, 1))] == (165.0, "final")
+    assert len(got) == 3 * 2 * 3
+
+
 def test_loads_into_the_demo_database(demo_sqlite, tmp_path):
     copy = tmp_path / "demo.sqlite"
     shutil.copy(demo_sqlite.removeprefix("sqlite:///"), copy)

@@ -6,7 +6,7 @@ KU…, MK…, ELY…, SK… are areas; registry content codes are content), neve
 Statistics Finland renames them (`Alue`, `alue_23_20260101`, `timeperiod_m`, `Kuukausi`).
 Any other dimension must have a single category. Content codes map to indicators through the
 registry's pxweb_codes; unmapped content codes and area codes the area table does not know are
-skipped and listed in the summary.
+skipped and listed in the summary. A time code marked preliminary (`2026M06*`) gives status provisional.
 """
 
 from __future__ import annotations
@@ -161,9 +161,13 @@ def harmonise(table: PxTable, registry: Registry, known_areas: dict[str, str]) -
         if value is not None and value < 0:
             fail(path, f"{cell.raw!r} is negative (area {code}, month {cell.coords[it]})", cell.where,
                   cell.coords[ic])
-        observations.append(Observation(indicator.code, code, months[cell.coords[it]], value,
-                                        "suppressed" if value is None else "final"))
+        status = "suppressed" if value is None else "provisional" if cell.coords[it].endswith("*") else "final"
+        observations.append(Observation(indicator.code, code, months[cell.coords[it]], value, status))
         wheres.append(cell.where)
+    if not observations:
+        fail(path, f"nothing to load: none of the file's {len(area.codes)} area codes ({', '.join(area.codes[:4])}"
+                   f"{', …' if len(area.codes) > 4 else ''}) is in the area table; is this a table of another "
+                   "area division?", area.where, area.code)
     find_duplicates(path, ((o.key, w) for o, w in zip(observations, wheres)),
                     lambda key: f"indicator {key[0]}, area {key[1]}, month {key[2]:%Y-%m}")
     skipped = []
