@@ -50,6 +50,7 @@ def test_real_12r5_loads_values_suppression_and_provenance(fresh_db):
     for code in ("ELY16", "ELY80", "ELYJO", "KU199", "KUJOU", "MK91", "MKJO", "71 SK… codes"):
         assert code in out
     assert "writing" in result.stderr  # the progress bar of a load over 5,000 rows
+    assert "demo database" not in out
 
     (release,) = query(fresh_db, "SELECT id, source, url, licence, retrieved_at, published_at, sha256, row_count "
                                  "FROM release")
@@ -172,7 +173,8 @@ def test_loads_into_the_demo_database(demo_sqlite, tmp_path):
     copy = tmp_path / "demo.sqlite"
     shutil.copy(demo_sqlite.removeprefix("sqlite:///"), copy)
     url = f"sqlite:///{copy}"
-    ingest("pxweb", fixture_file("pxweb_small.json"), url)
+    result = ingest("pxweb", fixture_file("pxweb_small.json"), url)
+    assert "this is the synthetic demo database" in result.stdout
     ids = [r[0] for r in query(url, "SELECT id FROM release ORDER BY id")]
     assert ids == [1, 2]  # the demo's synthetic release stays; the file's is the next
     assert observations(url)[("jobseekers", "ELY08", "2026-06-01")] == (23456.0, "final")

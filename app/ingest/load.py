@@ -275,9 +275,15 @@ def record_release(conn: Connection, provenance: Provenance, row_count: int) -> 
 
 
 def record_provenance(conn: Connection, summary: LoadSummary, provenance: Provenance, row_count: int) -> int:
-    """Record (or reuse) the release of this load; its id goes into the summary and is returned."""
+    """Record (or reuse) the release of this load; its id goes into the summary and is returned.
+
+    A load into the synthetic demo database is allowed but said in the summary: its values are invented.
+    """
     summary.provenance = provenance
     summary.release_id, summary.release_reused = record_release(conn, provenance, row_count)
+    if conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == "demo")).scalar() == "true":
+        summary.notes.append("this is the synthetic demo database: real rows now sit beside invented ones; "
+                             "load real data into a database of its own (`pilot-tracker db init --db URL`)")
     return summary.release_id
 
 
