@@ -40,7 +40,7 @@ VENV_BIN = Path(sys.executable).parent
 LANGS = ("fi", "sv", "en")
 PICKER_LABEL = "Kieli · Språk · Language"
 LANGUAGE_BUTTONS = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
-# URL path -> catalogue prefix of its texts, and whether the page must draw a Plotly chart.
+# URL path (also the catalogue prefix of the page title) -> whether the page must draw a Plotly chart.
 PAGES = {"overview": False, "map": True, "trends": True, "gauges": True, "data": False}
 
 SERVER_START_S = 60
@@ -269,13 +269,15 @@ def screenshot(tab, name: str) -> Path:
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_renders_in_the_browser(page, name, lang):
     open_page(page, f"/{name}?lang={lang}")
+    try:
+        if PAGES[name]:
+            page.wait_for_selector(CHART, state="visible", timeout=CHART_MS)
+    finally:
+        screenshot(page, f"{name}-{lang}")  # also of a broken page, for the report
     assert heading(page) == t(f"{name}.title", lang)
-    if PAGES[name]:
-        page.wait_for_selector(CHART, state="visible", timeout=CHART_MS)
     assert_no_errors(page)
     assert_banner(page, lang)
     assert query(page).get("lang") == lang
-    screenshot(page, f"{name}-{lang}")
 
 
 def test_language_picker_changes_text_and_url(page):
