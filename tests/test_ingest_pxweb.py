@@ -222,6 +222,24 @@ def test_content_as_a_plain_dimension_of_pxweb_json(tmp_path):
     assert table.dimensions[roles["area"]].code == "Alue"
 
 
+def test_a_total_category_sss_of_another_dimension_is_not_taken_for_the_area(tmp_path):
+    """Statistics Finland codes the total of many classifications SSS too (Sukupuoli: SSS = total)."""
+    from app.ingest.pxweb import harmonise
+
+    doc = json.loads(fixture_file("pxweb_small.json").read_text(encoding="utf-8"))
+    doc["columns"].insert(0, {"code": "Sukupuoli", "text": "Sukupuoli", "type": "d"})
+    for row in doc["data"]:
+        row["key"].insert(0, "SSS")
+    path = tmp_path / "with_sex_total.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    table = read_table(path)
+    roles = assign_roles(table, set(registry().by_pxweb_code()))
+    assert table.dimensions[roles["area"]].code == "Alue"
+    kinds = {"SSS": "country", "KU020": "municipality"}
+    got = {(o.area_code, o.indicator_code, o.period): o.value for o in harmonise(table, registry(), kinds).observations}
+    assert got[("KU020", "jobseekers", date(2026, 6, 1))] == 1494.0
+
+
 def test_an_extra_dimension_with_several_categories_is_refused(tmp_path):
     doc = json.loads(fixture_file("jsonstat_small.json").read_text(encoding="utf-8"))
     doc["id"].insert(0, "Sukupuoli")

@@ -57,12 +57,23 @@ def assign_roles(table: PxTable, content_codes: set[str]) -> dict[str, int]:
     roles: dict[str, int] = {}
 
     def take(role: str, candidates: list[int]) -> None:
+        """The best candidate: most codes of the role's shape; `SSS` alone is also the total of other
+        classifications (a `Sukupuoli` dimension with the single category SSS), so it scores nothing."""
         candidates = [i for i in candidates if i not in roles.values()]
-        if len(candidates) > 1 and role not in roles:
-            names = ", ".join(dims[i].describe() for i in candidates)
+        if not candidates or role in roles:
+            return
+        shape = {"area": AREA_CODE, "time": TIME_CODE}.get(role)
+
+        def score(i: int) -> int:
+            return len(dims[i].codes) if shape is None else sum(
+                1 for c in dims[i].codes if c.upper() != "SSS" and shape.match(c.upper()))
+
+        best = max(score(i) for i in candidates)
+        top = [i for i in candidates if score(i) == best]
+        if len(top) > 1 and len({tuple(dims[i].codes) for i in top}) > 1:
+            names = ", ".join(dims[i].describe() for i in top)
             fail(table.path, f"two dimensions could be the {role}: {names}", "dimensions")
-        if candidates and role not in roles:
-            roles[role] = candidates[0]
+        roles[role] = top[0]
 
     free = [i for i, d in enumerate(dims) if d.hint is None]
     # Content given as its own dimension (e.g. `Tiedot`) wins over a single PxWeb value column.
