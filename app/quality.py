@@ -59,6 +59,7 @@ class CheckReport:
     published_suppressed: int
     names: dict[str, str]
     kinds: dict[str, str]
+    without_member_values: int = 0  # published values whose members have no values stored that month
 
     @property
     def exact(self) -> int:
@@ -87,7 +88,7 @@ def run_check(engine: Engine, registry: Registry) -> CheckReport:
     names = dict(zip(areas["code"].to_list(), areas["name_fi"].to_list()))
     aggregates = [code for code, kind in kinds.items() if kind in AGGREGATE_KINDS]
     comparisons: list[Comparison] = []
-    published_suppressed = 0
+    published_suppressed = without_member_values = 0
     ratios = []
     for indicator in registry:
         published = queries.observations(engine, indicator.code, aggregates)
@@ -106,9 +107,12 @@ def run_check(engine: Engine, registry: Registry) -> CheckReport:
                                                 "suppressed_members"),
                                 on=["area_code", "period"], how="left")
         for row in joined.sort("area_code", "period").iter_rows(named=True):
+            if row["computed"] is None and not row["suppressed_members"]:
+                without_member_values += 1  # e.g. a PxWeb extract of ELY rows only: nothing to compare with
+                continue
             comparisons.append(Comparison(indicator.code, row["area_code"], row["period"], row["value"],
                                           row["computed"], list(row["suppressed_members"] or [])))
-    report = CheckReport(comparisons, ratios, published_suppressed, names, kinds)
+    report = CheckReport(comparisons, ratios, published_suppressed, names, kinds, without_member_values)
     explain(engine, report, kinds)
     return report
 
@@ -279,6 +283,9 @@ def report_text(report: CheckReport, show_suppressed: bool = False) -> str:
                      "rounded; their numerators and denominators are compared as counts)")
     if report.published_suppressed:
         lines.append(f"not compared: {report.published_suppressed} published values that are suppressed")
+    if report.without_member_values:
+        lines.append(f"not compared: {report.without_member_values} published values whose member municipalities "
+                     "have no values in the database for that month")
     if not report.comparisons:
         lines.append("no published aggregates in the database (load a PxWeb table with `pilot-tracker ingest pxweb`)")
     return "\n".join(lines)

@@ -112,6 +112,19 @@ def test_check_on_a_database_without_published_aggregates(fresh_db):
     assert "no published aggregates" in result.stdout
 
 
+def test_published_rows_without_any_member_values_are_not_called_differences(fresh_db, tmp_path):
+    doc = json.loads(fixture_file("pxweb_small.json").read_text(encoding="utf-8"))
+    doc["data"] = [row for row in doc["data"] if not row["key"][0].startswith("KU")]  # aggregates only
+    path = tmp_path / "aggregates_only.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    ingest("pxweb", path, fresh_db)
+    result = run_cli("check", "--db", fresh_db, "--strict")
+    assert result.exit_code == 0
+    assert "0 compared, 0 exact, 0 differ" in result.stdout
+    # SSS, ELY08 and MK11 x 2 months x 2 counts; the ratio is not compared
+    assert "not compared: 12 published values whose member municipalities have no values" in result.stdout
+
+
 def test_check_reports_a_missing_database(tmp_path):
     result = run_cli("check", "--db", f"sqlite:///{tmp_path / 'none.sqlite'}")
     assert result.exit_code != 0 and "cannot read the database" in result.stderr
