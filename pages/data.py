@@ -43,8 +43,8 @@ else:
             t("data.col_published", lang): [fmt_date(d.date(), lang) if d else "–" for d in releases["published_at"]],
             t("data.col_retrieved", lang): [fmt_date(d.date(), lang) if d else "–" for d in releases["retrieved_at"]],
             t("data.col_rows", lang): [fmt_number(n, lang) for n in releases["row_count"]],
-            t("data.col_licence", lang): releases["licence"].to_list(),
-            "SHA-256": [(s or "")[:12] for s in releases["sha256"]],
+            t("data.col_licence", lang): [licence or "–" for licence in releases["licence"]],
+            "SHA-256": [(s or "–")[:12] for s in releases["sha256"]],
         },
         hide_index=True, width="stretch", key="release_table",
     )

@@ -45,11 +45,11 @@ st.dataframe(
 
 st.subheader(t("gauges.over_time", lang))
 history = ui.values(indicator.code, ely_codes)
-line_areas = ui.multi_choice("areas", ely_codes, ely_codes[:5], t("trends.areas", lang), names.get,
+line_areas = ui.multi_choice("elys", ely_codes, ely_codes[:5], t("trends.areas", lang), names.get,
                              max_selections=15)
 over_time = trend_figure(history, {c: names[c] for c in line_areas}, lang=lang,
                          y_title=f"{indicator.name(lang)} (%)", mode="value", unit=indicator.unit, is_ratio=True)
 over_time.add_hline(y=CLIENT_SHARE_RULE, line={"color": "#B2182B", "width": 2, "dash": "dot"},
-                    annotation_text=rule_text(lang), annotation_position="top left")
+                    annotation_text=fmt_percent(CLIENT_SHARE_RULE, lang, 0), annotation_position="top left")
 st.plotly_chart(over_time, width="stretch", key="gauge_history", config={"displaylogo": False})
 ui.source_note(indicator, lang)

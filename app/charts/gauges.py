@@ -18,6 +18,9 @@ def ely_gauges(frame: pl.DataFrame, *, lang: str, rule: float = CLIENT_SHARE_RUL
     """frame: area_code, name, value (%), numerator, denominator, status; one gauge per row, in order."""
     rows = frame.to_dicts()
     n_rows = max(1, math.ceil(len(rows) / columns))
+    # Domains in pixels: each gauge's name and numbers sit above its domain, so rows get room for them.
+    top, row_height, label_height, gap = (46 if title else 8), 225, 58, 0.04
+    height = top + n_rows * row_height
     fig = go.Figure()
     axis_max = max([rule * 1.5] + [(r["value"] or 0) * 1.1 for r in rows])
     for i, row in enumerate(rows):
@@ -25,6 +28,8 @@ def ely_gauges(frame: pl.DataFrame, *, lang: str, rule: float = CLIENT_SHARE_RUL
         value = row["value"]
         over = value is not None and value > rule
         ratio_text = f"{fmt_number(row['numerator'], lang)} / {fmt_number(row['denominator'], lang)}"
+        y_top = 1 - (top + r * row_height + label_height) / height
+        y_bottom = 1 - (top + (r + 1) * row_height - 12) / height
         fig.add_trace(go.Indicator(
             mode="gauge+number",
             value=value if value is not None else 0,
@@ -39,13 +44,11 @@ def ely_gauges(frame: pl.DataFrame, *, lang: str, rule: float = CLIENT_SHARE_RUL
                 "threshold": {"line": {"color": RULE_RED, "width": 4}, "thickness": 0.9, "value": rule},
                 "steps": [{"range": [rule, axis_max], "color": "#FBE9E7"}],
             },
-            domain={"row": r, "column": c},
+            domain={"x": [c / columns + gap, (c + 1) / columns - gap], "y": [y_bottom, y_top]},
         ))
-    fig.update_layout(grid={"rows": n_rows, "columns": columns, "pattern": "independent",
-                            "ygap": 0.45, "xgap": 0.15})
-    base_layout(fig, height=230 * n_rows + (110 if title else 50), title=title)
+    base_layout(fig, height=height, title=title)
     fig.update_layout(separators=", " if lang in ("fi", "sv") else ".,",
-                      margin={"l": 30, "r": 30, "t": 110 if title else 50, "b": 10})
+                      margin={"l": 30, "r": 30, "t": top, "b": 0})
     return fig
 
 
