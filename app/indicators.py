@@ -43,6 +43,7 @@ class Indicator:
     numerator: str | None = None
     denominator: str | None = None
     pxweb_codes: tuple[str, ...] = field(default_factory=tuple)
+    annual_stock: bool = False  # a yearly end-of-year stock, stored as that year's December
 
     def name(self, lang: str) -> str:
         return self.names[lang]
@@ -119,9 +120,12 @@ def parse_registry(doc: dict, where: str = "indicators.toml") -> Registry:
             numerator=entry.get("numerator"),
             denominator=entry.get("denominator"),
             pxweb_codes=tuple(entry.get("pxweb_codes", ())),
+            annual_stock=bool(entry.get("annual_stock", False)),
         )
         if kind == "ratio" and not (ind.numerator and ind.denominator):
             raise RegistryError(f"{iw}: a ratio needs a numerator and a denominator")
+        if ind.annual_stock and kind != "count":
+            raise RegistryError(f"{iw}: only a count can be an annual stock")
         if kind == "count" and (ind.numerator or ind.denominator):
             raise RegistryError(f"{iw}: a count has no numerator or denominator")
         indicators[code] = ind

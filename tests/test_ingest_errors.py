@@ -63,16 +63,6 @@ def test_bad_input_is_refused_and_the_database_is_unchanged(loaded_db, command, 
     assert db_state(loaded_db) == before
 
 
-def test_the_real_population_table_is_refused_as_another_table(loaded_db):
-    path = shared_file("real", "statfin_vaerak_121w_2025.json")
-    before = db_state(loaded_db)
-    result = run_cli("ingest", "pxweb", path, "--db", loaded_db)
-    assert result.exit_code != 0
-    assert "a file of another table" in result.stderr
-    assert "Väestönmuutokset" in result.stderr and "ssaaty-vm01" in result.stderr
-    assert db_state(loaded_db) == before
-
-
 def test_a_failure_while_writing_rolls_the_whole_load_back(loaded_db, monkeypatch, tmp_path):
     """Validation catches bad files before any write; this proves the writes themselves are one transaction."""
     calls = []

@@ -292,3 +292,35 @@ def test_px_table_keeps_json_locations():
     assert table.cells[0].where == "data[0].values[0]"
     assert table.dimensions[1].locations["2026M06"] == "data[1].key[1]"
     assert table.label.startswith("Työttömät työnhakijat") and table.updated == "2026-07-21T05.00.00Z"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_the_real_population_table_loads_its_end_of_year_population(backend, request, tmp_path):
+    """121w is annual: its population stock (ssaaty-vaesto) is stored as December; flows are skipped."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from app import schema
+    from app.ingest.writer import init_database, writable_engine
+    from tests.conftest import shared_file
+    from tests.test_ingest_support import run_cli
+
+    path = shared_file("real", "statfin_vaerak_121w_2025.json")
+    url = f"sqlite:///{tmp_path / 'pop.sqlite'}" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    init_database(url).dispose()
+    first = run_cli("ingest", "pxweb", path, "--db", url)
+    assert first.exit_code == 0, first.stderr
+    assert "content codes not in the indicator registry" in first.stdout and "ssaaty-vm01" in first.stdout
+    engine = writable_engine(url)
+    o = schema.observation
+    with engine.connect() as conn:
+        rows = dict(conn.execute(select(o.c.area_code, o.c.value).where(
+            o.c.indicator_code == "population", o.c.period == date(2025, 12, 1))).all())
+        other = conn.execute(select(o.c.indicator_code).where(o.c.indicator_code != "population")).all()
+    engine.dispose()
+    assert rows["SSS"] == 5652881 and rows["KU020"] == 16429 and rows["KU005"] == 8982
+    assert "KU588" not in rows  # Pertunmaa merged into Mäntyharju in 2026
+    assert not other
+    again = run_cli("ingest", "pxweb", path, "--db", url)
+    assert again.exit_code == 0

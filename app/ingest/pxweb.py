@@ -105,6 +105,12 @@ def month_of(code: str) -> date | None:
     return date(year, month, 1) if 1 <= month <= 12 else None
 
 
+def year_end_of(code: str) -> date | None:
+    """2025 -> date(2025, 12, 1): a yearly end-of-year stock describes the end of that December."""
+    code = code.strip().rstrip("*")
+    return date(int(code), 12, 1) if re.fullmatch(r"\d{4}", code) else None
+
+
 def area_code(code: str) -> str:
     code = code.strip().upper()
     return f"KU{code}" if re.fullmatch(r"\d{3}", code) else code
@@ -140,12 +146,14 @@ def harmonise(table: PxTable, registry: Registry, known_areas: dict[str, str]) -
         if role not in roles:
             fail(path, f"found no {role} dimension (codes like {pattern})", "dimensions")
     time, area = table.dimensions[roles["time"]], table.dimensions[roles["area"]]
+    annual = all(by_code[c].annual_stock for c in mapped)
     months = {}
     for code in time.codes:
-        months[code] = month_of(code)
+        months[code] = month_of(code) or (year_end_of(code) if annual else None)
         if months[code] is None:
             message = (f"{code!r} is a year: this is not a monthly table; Pilot Tracker stores monthly values "
-                       "(time codes like 2026M06)") if re.fullmatch(r"\d{4}", code) else \
+                       "(time codes like 2026M06) and yearly values only for end-of-year stocks such as the "
+                       "population") if re.fullmatch(r"\d{4}", code) else \
                 f"{code!r} is not a month (time codes like 2026M06, months 01-12)"
             fail(path, message, time.locations[code], time.code)
     areas = {code: area_code(code) for code in area.codes}
