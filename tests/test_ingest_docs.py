@@ -29,7 +29,7 @@ def test_every_command_is_documented_with_an_example():
 
 
 def test_the_mapping_table_is_the_registry():
-    documented = dict(re.findall(r"^\| `([A-Z0-9]+)` \| `([a-z0-9_]+)` \|", DOC, re.M))
+    documented = dict(re.findall(r"^\| `([A-Za-z0-9-]+)` \| `([a-z0-9_]+)` \|", DOC, re.M))
     assert documented == {code: ind.code for code, ind in registry().by_pxweb_code().items()}
 
 
