@@ -248,6 +248,11 @@ def month_choice(name: str, months: Sequence[date], default: date, label: str, l
              lambda m: fmt_month(m, lang))
     if st.session_state[key] not in available:
         st.session_state[key] = default
+    if len(months) == 1:  # a slider over one month is a dot: say which month it is instead
+        value = months[0]
+        container.markdown(f"**{label}:** {fmt_month(value, lang)}")
+        st.query_params[name] = month_code(value)
+        return value
     value = container.select_slider(label, options=list(months), key=key, format_func=lambda m: fmt_month(m, lang))
     st.query_params[name] = month_code(value)
     return value

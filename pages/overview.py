@@ -14,7 +14,14 @@ st.caption(t("overview.intro", lang))
 clients = ui.values("pilot_clients", ["SSS"])
 month = latest_with_data(clients)
 if month is None:
-    st.info(t("common.no_data", lang))
+    st.info(t("overview.no_pilot_data", lang), icon=":material/info:")
+    fallback = reg["unemployment_share"]
+    months = ui.periods(fallback.code)
+    if months:
+        st.subheader(f"{fallback.name(lang)}, {fmt_month(months[-1], lang)}")
+        figure, _, _ = ui.indicator_map(fallback, months[-1], "municipality", lang, height=620)
+        st.plotly_chart(figure, width="stretch", key="overview_map", config={"displaylogo": False})
+    ui.release_caption(lang)
     st.stop()
 share = ui.values("client_share", ["SSS"], month, month)
 pilot_codes = ui.codes_of_kind("pilot")

@@ -121,3 +121,24 @@ def test_database_failure_is_explained_not_a_traceback(monkeypatch, tmp_path):
     at.run()
     assert not at.exception
     assert any("could not be read" in e.value for e in at.error)
+
+
+def test_pages_work_on_a_real_statistics_database_without_pilot_data(monkeypatch, tmp_path):
+    """A production database loaded only with one month of 12r5: no demo banner, no crash, a useful overview."""
+    from app.ingest.writer import init_database
+    from tests.conftest import shared_file
+    from tests.test_ingest_support import run_cli
+
+    path = shared_file("real", "statfin_tyonv_12r5_2026M06.json")
+    url = f"sqlite:///{tmp_path / 'real.sqlite'}"
+    init_database(url).dispose()
+    assert run_cli("ingest", "pxweb", path, "--db", url).exit_code == 0
+    monkeypatch.setenv("PILOT_TRACKER_DB", url)
+    at = run(lang="en")
+    assert not at.error and not at.warning  # not demo: no synthetic-data banner
+    assert any("no pilot monitoring data" in i.value for i in at.info)
+    for page in PAGES[1:]:
+        at.switch_page(page).run()
+        assert not at.exception and not at.error, page
+    at = run("pages/map.py", lang="fi", level="ely", indicator="unemployment_share")
+    assert "kesäkuu 2026" in texts(at)
