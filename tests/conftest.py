@@ -16,6 +16,11 @@ SHARED_DATA = Path(os.environ.get("PILOT_TRACKER_SHARED", ROOT.parent / "shared"
 DEMO_FILE = ROOT / "data" / "demo.sqlite"
 PG_ADMIN_URL = os.environ.get("PILOT_TRACKER_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("PILOT_TRACKER_REQUIRE_PG") == "1"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
 
 
 def _sha256(path: Path) -> str | None:
@@ -101,3 +106,26 @@ def demo_sqlite(tmp_path_factory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}"
     build_demo(url)
     return url
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium; Playwright never downloads a browser here. Required on CI."""
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} not found: install Debian's chromium package (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    """One Playwright driver and browser for the whole session: a second sync driver cannot start
+    while one runs in the same process."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -28,11 +28,6 @@ from tests.conftest import ROOT, SHARED_DATA
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 BOUNDARY_FILE = SHARED_DATA / "geo" / "municipalities-2021.geojson"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 VENV_BIN = Path(sys.executable).parent
@@ -139,26 +134,6 @@ def server_url(browser_db, tmp_path_factory) -> str:
 
 
 # --- the browser ----------------------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-def chromium() -> Path:
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} not found: install Debian's chromium package (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return CHROMIUM
-
-
-@pytest.fixture(scope="session")
-def browser(chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
 
 @pytest.fixture
 def page(browser, server_url):

@@ -3,7 +3,6 @@ all text from the caller, and the figures render offline (the browser test)."""
 
 from __future__ import annotations
 
-import shutil
 
 import plotly.graph_objects as go
 import polars as pl
@@ -180,47 +179,38 @@ def test_nice_ticks(low, high, ticks):
 
 
 @pytest.mark.browser
-def test_maps_render_offline_in_chromium(values, geojson, tmp_path):
+def test_maps_render_offline_in_chromium(values, geojson, tmp_path, browser):
     """Both maps draw in a browser that may fetch nothing but the page itself."""
-    playwright = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("Debian's chromium is not installed")
     pages = {
         "choropleth": choropleth(values, geojson, highlight_codes={"KU100"}),
         "symbols": symbol_map(values, value_label="x", format_value=fi_number, labels=LABELS),
     }
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        try:
-            for name, fig in pages.items():
-                path = tmp_path / f"{name}.html"
-                fig.write_html(path, include_plotlyjs=True, full_html=True)
-                page = browser.new_page()
-                outside: list[str] = []
-                errors: list[str] = []
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    for name, fig in pages.items():
+        path = tmp_path / f"{name}.html"
+        fig.write_html(path, include_plotlyjs=True, full_html=True)
+        page = browser.new_page()
+        outside: list[str] = []
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
-                def only_local(route, outside=outside):
-                    if route.request.url.startswith("file://"):
-                        route.continue_()
-                    else:
-                        outside.append(route.request.url)
-                        route.abort()
+        def only_local(route, outside=outside):
+            if route.request.url.startswith("file://"):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
 
-                page.route("**/*", only_local)
-                page.goto(path.as_uri())
-                page.wait_for_selector(".geolayer", timeout=15_000)
-                page.wait_for_timeout(500)
-                assert outside == [] and errors == [], (name, outside, errors)
-                if name == "choropleth":
-                    assert page.locator("path.choroplethlocation").count() == len(CELLS)
-                else:
-                    assert page.locator(".scattergeo .point").count() >= 5
-                page.close()
-        finally:
-            browser.close()
+        page.route("**/*", only_local)
+        page.goto(path.as_uri())
+        page.wait_for_selector(".geolayer", timeout=15_000)
+        page.wait_for_timeout(500)
+        assert outside == [] and errors == [], (name, outside, errors)
+        if name == "choropleth":
+            assert page.locator("path.choroplethlocation").count() == len(CELLS)
+        else:
+            assert page.locator(".scattergeo .point").count() >= 5
+        page.close()
 
 
 def test_context_layer_sits_under_the_values_without_hover_or_legend():
