@@ -60,7 +60,7 @@ def db_init(db_url: str | None) -> None:
     click.echo(f"schema and reference data ready in {url}")
 
 
-# --- ingestion commands (issue: real data in) are registered below ---------------------------
+# --- ingestion: the only commands that load data -----------------------------------------------
 
 def provenance_options(command):
     """--url, --licence and --retrieved-at: the provenance recorded in the load's release row."""
@@ -206,7 +206,7 @@ def check(db_url: str | None, as_json: bool, show_suppressed: bool, strict: bool
         sys.exit(1)
 
 
-# --- boundary commands (issue: dashboard pages, map) are registered below ---------------------
+# --- boundaries for the map ------------------------------------------------------------------------
 
 @main.group()
 def boundaries() -> None:

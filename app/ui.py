@@ -142,7 +142,7 @@ def codes_of_kind(kind: str) -> list[str]:
     return frame.filter(pl.col("kind") == kind)["code"].to_list()
 
 
-def indicator_registry(public_only: bool = False) -> Registry:
+def indicator_registry() -> Registry:
     return registry()
 
 
