@@ -30,7 +30,8 @@ st.dataframe(
 
 st.header(t("data.sources", lang))
 for source in reg.sources.values():
-    st.markdown(f"- **{source.name(lang)}** — {source.licence} — <{source.url}>")
+    shown_url = source.url.replace("_", "\\_")  # markdown would read StatFin__tyonv as emphasis
+    st.markdown(f"- **{source.name(lang)}** — {source.licence} — [{shown_url}]({source.url})")
 
 st.header(t("data.releases", lang))
 releases = ui.releases()
