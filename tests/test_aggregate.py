@@ -111,3 +111,43 @@ def test_published_aggregate_is_preferred_and_computed_kept_for_checking():
     assert (jan["value"], jan["source"], jan["computed_value"]) == (31.0, "published", 30.0)
     feb = one(out, "G", date(2024, 2, 1))
     assert (feb["value"], feb["source"]) == (3.0, "computed")
+
+
+# --- properties over random member sets ------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+member_pairs = st.lists(
+    st.tuples(st.integers(min_value=0, max_value=10_000), st.integers(min_value=1, max_value=50_000)),
+    min_size=1, max_size=30,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(member_pairs)
+def test_ratio_of_sums_equals_the_pooled_rate_and_lies_between_member_rates(pairs):
+    pairs = [(min(n, d), d) for n, d in pairs]  # a share: numerator at most the denominator
+    codes = [f"KU{i:03d}" for i in range(len(pairs))]
+    m = members([(c, "G", None, None) for c in codes])
+    num = aggregate_counts(m, values([(c, JAN, float(n), "final") for c, (n, _) in zip(codes, pairs)]))
+    den = aggregate_counts(m, values([(c, JAN, float(d), "final") for c, (_, d) in zip(codes, pairs)]))
+    row = one(ratio_of_sums(num, den, 100.0), "G")
+    pooled = sum(n for n, _ in pairs) / sum(d for _, d in pairs) * 100
+    rates = [n / d * 100 for n, d in pairs]
+    assert row["value"] == pytest.approx(pooled)
+    assert min(rates) - 1e-9 <= row["value"] <= max(rates) + 1e-9
+    assert row["status"] == "final"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(min_value=0, max_value=5_000)), min_size=1, max_size=30))
+def test_count_is_the_known_sum_and_incomplete_exactly_when_a_member_is_suppressed(raw):
+    codes = [f"KU{i:03d}" for i in range(len(raw))]
+    rows = [(c, JAN, None if v is None else float(v), "suppressed" if v is None else "final")
+            for c, v in zip(codes, raw)]
+    out = one(aggregate_counts(members([(c, "G", None, None) for c in codes]), values(rows)), "G")
+    known = [v for v in raw if v is not None]
+    assert out["status"] == ("incomplete" if len(known) < len(raw) else "final")
+    assert out["value"] == (float(sum(known)) if known else None)
+    assert out["suppressed_members"] == [c for c, v in zip(codes, raw) if v is None]
