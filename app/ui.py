@@ -32,9 +32,9 @@ def _engine(url: str, timeout_s: float):
     return readonly_engine(url, timeout_s)
 
 
-def engine():
-    settings = load_settings()
-    return _engine(settings.db_url, settings.query_timeout_s)
+def _engine_of(url: str):
+    """The cached read-only engine of url: every cached read is keyed by the URL it reads from."""
+    return _engine(url, load_settings().query_timeout_s)
 
 
 def _url() -> str:
@@ -43,39 +43,40 @@ def _url() -> str:
 
 @st.cache_data(ttl=600, show_spinner=False)
 def _areas(url: str) -> pl.DataFrame:
-    return queries.areas(engine())
+    return queries.areas(_engine_of(url))
 
 
 @st.cache_data(ttl=600, show_spinner=False)
 def _meta(url: str) -> dict[str, str]:
-    return queries.meta(engine())
+    return queries.meta(_engine_of(url))
 
 
 @st.cache_data(ttl=600, show_spinner=False)
 def _periods(url: str, indicator_code: str) -> list[date]:
-    return queries.periods(engine(), indicator_code)
+    return queries.periods(_engine_of(url), indicator_code)
 
 
 @st.cache_data(ttl=600, show_spinner=False)
 def _values(url: str, indicator_code: str, area_codes: tuple[str, ...], start: date | None,
             end: date | None) -> pl.DataFrame:
-    kinds = dict(zip(_areas(url)["code"].to_list(), _areas(url)["kind"].to_list()))
-    return queries.indicator_values(engine(), registry()[indicator_code], list(area_codes), kinds, start, end)
+    frame = _areas(url)
+    kinds = dict(zip(frame["code"].to_list(), frame["kind"].to_list()))
+    return queries.indicator_values(_engine_of(url), registry()[indicator_code], list(area_codes), kinds, start, end)
 
 
 @st.cache_data(ttl=600, show_spinner=False)
 def _memberships(url: str, group_codes: tuple[str, ...]) -> pl.DataFrame:
-    return queries.memberships(engine(), list(group_codes))
+    return queries.memberships(_engine_of(url), list(group_codes))
 
 
 @st.cache_data(ttl=600, show_spinner=False)
 def _releases(url: str) -> pl.DataFrame:
-    return queries.releases(engine())
+    return queries.releases(_engine_of(url))
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
 def _boundaries(url: str) -> pl.DataFrame:
-    return queries.boundaries(engine())
+    return queries.boundaries(_engine_of(url))
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
