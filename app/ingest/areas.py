@@ -33,7 +33,7 @@ from app.ingest.load import (
     record_provenance,
     transaction,
 )
-from app.ingest.reference import Membership, municipality_code
+from app.ingest.reference import Membership, derived_memberships, municipality_code
 
 CLASSIFICATION_KINDS = ("region", "ely")
 DERIVED_GROUPS = ("SSS", "GRP_PILOT", "GRP_OTHER")
@@ -106,34 +106,6 @@ def replace_group_memberships(conn: Connection, old: list[Membership], new: list
         if added:
             conn.execute(m.insert(), [x.as_row() for x in added])
     return len(new_set - old_set), len(old_set - new_set), len(old_set & new_set)
-
-
-def derived_memberships(memberships: list[Membership], kinds: dict[str, str]) -> list[Membership]:
-    """SSS, GRP_PILOT and GRP_OTHER from the classification and pilot memberships (reference.py's rules)."""
-    lifetime: dict[str, tuple[date | None, date | None]] = {}
-    mainland, ever_pilot = set(), set()
-    for m in memberships:
-        kind = kinds.get(m.group_code)
-        if kind == "pilot":
-            ever_pilot.add(m.member_code)
-        if kind not in CLASSIFICATION_KINDS:
-            continue
-        if kind == "ely":
-            mainland.add(m.member_code)
-        if m.member_code not in lifetime:
-            lifetime[m.member_code] = (m.valid_from, m.valid_to)
-            continue
-        start, end = lifetime[m.member_code]
-        lifetime[m.member_code] = (None if start is None or m.valid_from is None else min(start, m.valid_from),
-                                   None if end is None or m.valid_to is None else max(end, m.valid_to))
-    derived = []
-    for code, (start, end) in sorted(lifetime.items()):
-        derived.append(Membership(code, "SSS", start, end))
-        if code in ever_pilot:
-            derived.append(Membership(code, "GRP_PILOT", start, end))
-        elif code in mainland:
-            derived.append(Membership(code, "GRP_OTHER", start, end))
-    return derived
 
 
 def rebuild_derived(conn: Connection) -> None:

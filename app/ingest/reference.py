@@ -118,28 +118,46 @@ def load_reference(data_dir: Path = DATA_DIR) -> ReferenceData:
                       "ely_code": v["ely_code"]})
     areas.append({**COUNTRY, "population": sum(population.values())})
 
-    # Each municipality exists from its first to its last classification date.
-    lifetime: dict[str, tuple[date | None, date | None]] = {}
-    for m in classification:
-        start, end = lifetime.get(m.member_code, (m.valid_from, m.valid_to))
-        start = None if (start is None or m.valid_from is None) else min(start, m.valid_from)
-        end = None if (end is None or m.valid_to is None) else max(end, m.valid_to)
-        lifetime[m.member_code] = (start, end)
+    kinds = {a["code"]: a["kind"] for a in areas}
     memberships = list(classification) + pilot_members
-    memberships += [Membership(code, "SSS", *span) for code, span in sorted(lifetime.items())]
-    ever_pilot = {m.member_code for m in pilot_members}
-    mainland = {m.member_code for m in classification if m.group_code.startswith("ELY")}
-    for code, span in sorted(lifetime.items()):
-        if code in ever_pilot:
-            memberships.append(Membership(code, "GRP_PILOT", *span))
-        elif code in mainland:
-            memberships.append(Membership(code, "GRP_OTHER", *span))
+    memberships += derived_memberships(memberships, kinds)
     pop_groups = defaultdict(int)
     for m in memberships:
         if m.group_code.startswith("GRP_"):
             pop_groups[m.group_code] += population.get(m.member_code, 0)
     areas += [{**g, "population": pop_groups[g["code"]]} for g in GROUPS]
     return ReferenceData(areas=areas, memberships=memberships)
+
+
+def derived_memberships(memberships: list[Membership], kinds: dict[str, str]) -> list[Membership]:
+    """SSS, GRP_PILOT and GRP_OTHER from the classification and pilot memberships (the rules above).
+
+    kinds maps group codes to area kinds; only region and ELY memberships date a municipality's life.
+    """
+    lifetime: dict[str, tuple[date | None, date | None]] = {}
+    mainland, ever_pilot = set(), set()
+    for m in memberships:
+        kind = kinds.get(m.group_code)
+        if kind == "pilot":
+            ever_pilot.add(m.member_code)
+        if kind not in ("region", "ely"):
+            continue
+        if kind == "ely":
+            mainland.add(m.member_code)
+        if m.member_code not in lifetime:
+            lifetime[m.member_code] = (m.valid_from, m.valid_to)
+            continue
+        start, end = lifetime[m.member_code]
+        lifetime[m.member_code] = (None if start is None or m.valid_from is None else min(start, m.valid_from),
+                                   None if end is None or m.valid_to is None else max(end, m.valid_to))
+    derived = []
+    for code, (start, end) in sorted(lifetime.items()):
+        derived.append(Membership(code, "SSS", start, end))
+        if code in ever_pilot:
+            derived.append(Membership(code, "GRP_PILOT", start, end))
+        elif code in mainland:
+            derived.append(Membership(code, "GRP_OTHER", start, end))
+    return derived
 
 
 def indicator_rows(registry: Registry) -> list[dict]:
