@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import contextmanager
 
 import click
 
@@ -76,22 +77,29 @@ def _progress(total: int):
     return click.progressbar(length=total, label="writing", file=sys.stderr, show_pos=True)
 
 
-def _run_load(load, *args, **kwargs) -> None:
-    """Run a library load; a bad file or an unready database becomes a message on stderr and exit code 1."""
+@contextmanager
+def _refused_loads():
+    """A bad file, an unready database or a refused write becomes a message on stderr and exit code 1."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from app.ingest.errors import InputError
     from app.ingest.load import DatabaseNotReady
 
-    started = time.perf_counter()
     try:
-        summary = load(*args, **kwargs)
+        yield
     except (InputError, DatabaseNotReady) as exc:
         raise click.ClickException(f"{exc}\nNothing was loaded; the database is as it was.") from exc
     except SQLAlchemyError as exc:
         first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         raise click.ClickException(f"the database refused the load ({first}); it was rolled back, "
                                    "the database is as it was.") from exc
+
+
+def _run_load(load, *args, **kwargs) -> None:
+    """Run a library load and print its summary."""
+    started = time.perf_counter()
+    with _refused_loads():
+        summary = load(*args, **kwargs)
     for line in summary.lines():
         click.echo(line)
     click.echo(f"  done in {time.perf_counter() - started:.1f} s")
@@ -242,12 +250,9 @@ def boundaries_load(file: str, year: int, db_url: str | None, code_field: str | 
     Example: pilot-tracker boundaries load ../shared/data/geo/municipalities-2021.geojson --year 2021
     """
     from app.ingest.boundaries import load_boundaries
-    from app.ingest.errors import InputError
 
-    try:
+    with _refused_loads():
         result = load_boundaries(_db(db_url), file, year, code_field=code_field, layer=layer, licence=licence)
-    except InputError as exc:
-        raise click.ClickException(str(exc)) from None
     _report_boundaries(result)
 
 
@@ -263,12 +268,9 @@ def boundaries_fetch(year: int, db_url: str | None, base_url: str | None, timeou
     Example: pilot-tracker boundaries fetch --year 2021 --db sqlite:///data/demo.sqlite
     """
     from app.ingest.boundaries import WFS_URL, fetch_boundaries
-    from app.ingest.errors import InputError
 
-    try:
+    with _refused_loads():
         result = fetch_boundaries(_db(db_url), year, base=base_url or WFS_URL, timeout=timeout)
-    except InputError as exc:
-        raise click.ClickException(str(exc)) from None
     _report_boundaries(result)
 
 

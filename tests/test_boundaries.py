@@ -208,9 +208,12 @@ def test_bad_files_say_what_is_wrong(sqlite_db, tmp_path, content, message):
     assert count(sqlite_db, schema.boundary) == 0
 
 
-def test_an_empty_database_says_to_initialise_it(sqlite_url):
-    with pytest.raises(InputError, match="no tables yet; run `pilot-tracker db init"):
+def test_a_missing_database_says_to_initialise_it_and_is_not_created(sqlite_url):
+    from app.ingest.load import DatabaseNotReady
+
+    with pytest.raises(DatabaseNotReady, match="pilot-tracker db init"):
         load_boundaries(sqlite_url, MIXED_FIXTURE, 2021)
+    assert not Path(sqlite_url.removeprefix("sqlite:///")).exists()
 
 
 def test_named_field_without_municipalities(sqlite_db):
@@ -364,3 +367,15 @@ def test_makefile_command_on_a_fresh_demo_database(demo_sqlite, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "309 municipalities" in done.stdout and elapsed < 10
     assert len(stored(f"sqlite:///{tmp_path / 'data' / 'demo.sqlite'}")) == 309 + 22 + 15 + 19
+
+
+@pytest.mark.postgres
+def test_boundaries_load_into_a_demo_database_on_postgres(pg_url):
+    """The demo builder writes release #1 itself; the boundary load's release must not collide with it."""
+    from datetime import date
+
+    from app.ingest.demo import DemoSpec, build_demo
+
+    build_demo(pg_url, DemoSpec(first_month=date(2021, 3, 1), last_month=date(2021, 3, 1)))
+    load_boundaries(pg_url, MIXED_FIXTURE, 2021)
+    load_boundaries(pg_url, MIXED_FIXTURE, 2021)  # again: the same release is reused

@@ -15,7 +15,6 @@ Contract (see docs/boundaries.md):
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import tempfile
@@ -33,13 +32,14 @@ import numpy as np
 import pyogrio
 import pyproj
 import shapely
-from sqlalchemy import Connection, and_, delete, inspect, select
+from sqlalchemy import Connection, delete, inspect, select
 from sqlalchemy.engine import make_url
 
 from app import schema
 from app.ingest.errors import InputError
 from app.ingest.reference import municipality_code
-from app.ingest.writer import upsert, utcnow, writable_engine
+from app.ingest.load import Provenance, file_sha256, open_writable, record_release
+from app.ingest.writer import upsert, utcnow
 
 #: Field names tried first, in this order (compared case-insensitively).
 CODE_FIELDS = ("kunta", "kuntakoodi", "kuntanro", "kunta_koodi", "kuntatunnus", "knro", "natcode",
@@ -273,15 +273,6 @@ def group_members(conn: Connection, year: int) -> dict[str, tuple[str, list[str]
     return result
 
 
-def _record_release(conn: Connection, source: str, url: str | None, licence: str | None, sha256: str,
-                    row_count: int) -> None:
-    r = schema.release
-    exists = conn.execute(select(r.c.id).where(and_(r.c.source == source, r.c.sha256 == sha256))).first()
-    if exists is None:
-        conn.execute(r.insert().values(source=source, url=url, licence=licence, retrieved_at=utcnow(),
-                                       published_at=None, sha256=sha256, row_count=row_count))
-
-
 def municipality_geometries(found: _Layer, geometries: np.ndarray, known: set[str],
                             warnings: list[str]) -> tuple[dict[str, object], set[str]]:
     """(code -> polygon of each matched municipality, raw codes that match none)."""
@@ -333,7 +324,7 @@ def load_boundaries(url: str, path: Path | str, year: int, *, code_field: str | 
     started = time.perf_counter()
     path = Path(path)
     warnings: list[str] = []
-    engine = writable_engine(url)
+    engine = open_writable(url)  # refuses a database that does not exist yet, instead of creating it
     try:
         with engine.begin() as conn:
             _check_schema(conn, url)
@@ -351,8 +342,10 @@ def load_boundaries(url: str, path: Path | str, year: int, *, code_field: str | 
             b = schema.boundary
             conn.execute(delete(b).where(b.c.year == year, b.c.area_code.not_in(list(shapes))))
             upsert(conn, b, rows, ["area_code", "year"])
-            _record_release(conn, source or f"Municipality boundaries {year} ({path.name})",
-                            source_url or path.resolve().as_uri(), licence, _sha256(path), len(rows))
+            record_release(conn, Provenance(
+                source=source or f"Municipality boundaries {year} ({path.name})",
+                url=source_url or path.resolve().as_uri(), licence=licence, retrieved_at=utcnow(),
+                published_at=None, sha256=file_sha256(path)), len(rows))
     finally:
         engine.dispose()
     group_counts = {kind: sum(1 for k, _shape in groups.values() if k == kind) for kind in GROUP_KINDS}
@@ -362,10 +355,6 @@ def load_boundaries(url: str, path: Path | str, year: int, *, code_field: str | 
         unmatched=sorted(unmatched), missing=sorted(existing - set(municipalities)), warnings=warnings,
         seconds=time.perf_counter() - started,
     )
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
 
 
 # --- Statistics Finland's open WFS -------------------------------------------------------------------
