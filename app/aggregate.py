@@ -5,6 +5,8 @@ Contract:
 - ratio: sum of numerators over sum of denominators, times the indicator's scale; never a mean of rates;
 - a suppressed (or missing) member makes the aggregate `incomplete`: a count keeps the sum of the known
   members as a lower bound, a ratio becomes NULL;
+- a pilot-scoped indicator (pilot clients, ...) is reported only by municipalities in a pilot that month:
+  for any other member a missing row is a structural zero, not a gap (`required` names who must report);
 - a published aggregate (loaded from the source) is preferred to the computed one; the computed value
   stays beside it in `computed_value` for checking.
 """
@@ -47,8 +49,12 @@ def expected_members(memberships: pl.DataFrame, periods: list[date]) -> pl.DataF
 
 
 def aggregate_counts(memberships: pl.DataFrame, member_values: pl.DataFrame,
-                     periods: list[date] | None = None) -> pl.DataFrame:
-    """Sum member municipalities into their groups under the membership valid in each month."""
+                     periods: list[date] | None = None, required: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Sum member municipalities into their groups under the membership valid in each month.
+
+    required: (member_code, period) pairs that must report; when given, a member outside it without a
+    row counts as 0 (a municipality outside the pilots has no pilot clients). None: every member must.
+    """
     if periods is None:
         periods = member_values.get_column("period").unique().to_list()
     expected = expected_members(memberships, periods)
@@ -57,6 +63,13 @@ def aggregate_counts(memberships: pl.DataFrame, member_values: pl.DataFrame,
     joined = expected.join(
         member_values.rename({"area_code": "member_code"}), on=["member_code", "period"], how="left"
     )
+    if required is not None:
+        must = required.select("member_code", "period").unique().with_columns(pl.lit(True).alias("_must"))
+        structural_zero = pl.col("status").is_null() & pl.col("_must").is_null()
+        joined = joined.join(must, on=["member_code", "period"], how="left").with_columns(
+            pl.when(structural_zero).then(pl.lit(0.0)).otherwise(pl.col("value")).alias("value"),
+            pl.when(structural_zero).then(pl.lit("final")).otherwise(pl.col("status")).alias("status"),
+        )
     unknown = pl.col("value").is_null()  # suppressed, or no row at all
     return (
         joined.group_by("group_code", "period")
@@ -79,9 +92,13 @@ def aggregate_counts(memberships: pl.DataFrame, member_values: pl.DataFrame,
 
 
 def ratio_of_sums(numerator: pl.DataFrame, denominator: pl.DataFrame, scale: float) -> pl.DataFrame:
-    """Ratio of aggregated numerator and denominator; NULL when either is incomplete or the denominator is 0."""
-    joined = numerator.join(denominator, on=["area_code", "period"], how="inner", suffix="_den")
-    incomplete = (pl.col("status") == "incomplete") | (pl.col("status_den") == "incomplete")
+    """Ratio of aggregated numerator and denominator; NULL when either is incomplete or missing, or the
+    denominator is 0. A month where only one side has data is kept, as incomplete."""
+    joined = numerator.join(denominator, on=["area_code", "period"], how="full", coalesce=True, suffix="_den")
+    incomplete = (
+        pl.col("status").is_null() | pl.col("status_den").is_null()
+        | (pl.col("status") == "incomplete") | (pl.col("status_den") == "incomplete")
+    )
     provisional = (pl.col("status") == "provisional") | (pl.col("status_den") == "provisional")
     return (
         joined.with_columns(
@@ -90,14 +107,14 @@ def ratio_of_sums(numerator: pl.DataFrame, denominator: pl.DataFrame, scale: flo
             .otherwise(None)
             .alias("ratio"),
             _combine_status(incomplete, provisional).alias("ratio_status"),
-            pl.concat_list("suppressed_members", "suppressed_members_den").list.unique().list.sort()
-            .alias("all_suppressed"),
+            pl.concat_list(pl.col("suppressed_members").fill_null([]), pl.col("suppressed_members_den").fill_null([]))
+            .list.unique().list.sort().alias("all_suppressed"),
         )
         .select(
             "area_code", "period",
             pl.col("ratio").alias("value"),
             pl.col("ratio_status").alias("status"),
-            "members",
+            pl.coalesce("members", "members_den").alias("members"),
             pl.col("all_suppressed").alias("suppressed_members"),
             pl.col("value").alias("numerator"),
             pl.col("value_den").alias("denominator"),

@@ -114,6 +114,11 @@ def _rows(frame: pl.DataFrame) -> dict:
     return {"rows": frame.height}
 
 
+def _latest(engine, indicator) -> date | None:
+    months = queries.periods(engine, indicator)
+    return months[-1] if months else None
+
+
 def query_results(engine, repeat: int) -> list[Result]:
     """app.queries.indicator_values as the pages call it (uncached: what a cache miss costs)."""
     reg = registry()
@@ -123,8 +128,8 @@ def query_results(engine, repeat: int) -> list[Result]:
     def codes(kind: str) -> list[str]:
         return areas.filter(pl.col("kind") == kind)["code"].to_list()
 
-    latest = queries.periods(engine, "unemployment_share")[-1]
-    latest_share = queries.periods(engine, "client_share")[-1]
+    latest = _latest(engine, reg["unemployment_share"])
+    latest_share = _latest(engine, reg["client_share"])
     municipalities, elys, pilots = codes("municipality"), codes("ely"), codes("pilot")
     cases = [
         ("whole country, all months, count (pilot_clients)", "pilot_clients", ["SSS"], None, None),
@@ -139,6 +144,9 @@ def query_results(engine, repeat: int) -> list[Result]:
     results = []
     for name, code, area_codes, start, end in cases:
         indicator = reg[code]
+        if _latest(engine, indicator) is None:
+            print(f"skipped (no {code} data in this database): {name}", file=sys.stderr)
+            continue
         result, _ = measure(
             name, lambda: queries.indicator_values(engine, indicator, area_codes, kinds, start, end),
             repeat, _rows)
@@ -185,7 +193,9 @@ def map_results(engine, repeat: int, lang: str = "en") -> tuple[list[Result], li
         results.append(result)
 
     indicator = registry()["unemployment_share"]
-    month: date = queries.periods(engine, indicator.code)[-1]
+    month = _latest(engine, indicator)
+    if month is None:
+        return results
     kinds = dict(zip(areas["code"].to_list(), areas["kind"].to_list()))
     pilot_members = queries.memberships(engine, ["GRP_PILOT"])["member_code"].to_list()
     labels = {f"status_{s}": t(f"status.{s}", lang)

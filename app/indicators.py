@@ -44,6 +44,7 @@ class Indicator:
     denominator: str | None = None
     pxweb_codes: tuple[str, ...] = field(default_factory=tuple)
     annual_stock: bool = False  # a yearly end-of-year stock, stored as that year's December
+    pilot_scoped: bool = False  # reported only by pilot municipalities; elsewhere a missing row means 0
 
     def name(self, lang: str) -> str:
         return self.names[lang]
@@ -121,7 +122,12 @@ def parse_registry(doc: dict, where: str = "indicators.toml") -> Registry:
             denominator=entry.get("denominator"),
             pxweb_codes=tuple(entry.get("pxweb_codes", ())),
             annual_stock=bool(entry.get("annual_stock", False)),
+            pilot_scoped=entry.get("scope", "all") == "pilot",
         )
+        if entry.get("scope", "all") not in ("all", "pilot"):
+            raise RegistryError(f"{iw}: scope must be all or pilot, not {entry['scope']!r}")
+        if ind.pilot_scoped and kind != "count":
+            raise RegistryError(f"{iw}: only a count can be pilot-scoped (a ratio follows its parts)")
         if kind == "ratio" and not (ind.numerator and ind.denominator):
             raise RegistryError(f"{iw}: a ratio needs a numerator and a denominator")
         if ind.annual_stock and kind != "count":

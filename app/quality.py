@@ -101,7 +101,7 @@ def run_check(engine: Engine, registry: Registry) -> CheckReport:
         published = published.filter(pl.col("value").is_not_null())
         if published.is_empty():
             continue
-        computed = queries.member_sums(engine, indicator.code, sorted(set(published["area_code"])), [],
+        computed = queries.member_sums(engine, indicator, sorted(set(published["area_code"])), [],
                                        published["period"].min(), published["period"].max())
         joined = published.join(computed.select("area_code", "period", pl.col("value").alias("computed"),
                                                 "suppressed_members"),

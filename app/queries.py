@@ -17,11 +17,12 @@ from app.aggregate import (
     MEMBERSHIP_SCHEMA,
     OBSERVATION_SCHEMA,
     aggregate_counts,
+    expected_members,
     prefer_published,
     ratio_of_sums,
 )
 from app.db import DatabaseUnavailable
-from app.indicators import Indicator, Registry
+from app.indicators import Indicator, Registry, registry
 
 AREA_SCHEMA = {
     "code": pl.Utf8, "kind": pl.Utf8, "name_fi": pl.Utf8, "name_sv": pl.Utf8, "name_en": pl.Utf8,
@@ -66,16 +67,20 @@ def all_memberships(engine: Engine) -> pl.DataFrame:
     return fetch(engine, select(m.c.member_code, m.c.group_code, m.c.valid_from, m.c.valid_to), MEMBERSHIP_SCHEMA)
 
 
-def periods(engine: Engine, indicator_code: str) -> list[date]:
+def periods(engine: Engine, indicator: Indicator) -> list[date]:
+    """Months with data for the indicator: its own rows, or (for a ratio) rows of its numerator or denominator."""
     o = schema.observation
-    stmt = select(o.c.period).where(o.c.indicator_code == indicator_code).distinct().order_by(o.c.period)
+    codes = [c for c in (indicator.code, indicator.numerator, indicator.denominator) if c]
+    stmt = select(o.c.period).where(o.c.indicator_code.in_(codes)).distinct().order_by(o.c.period)
     return fetch(engine, stmt, {"period": pl.Date})["period"].to_list()
 
 
-def period_range(engine: Engine) -> tuple[date | None, date | None]:
-    o = schema.observation
-    frame = fetch(engine, select(func.min(o.c.period), func.max(o.c.period)), {"lo": pl.Date, "hi": pl.Date})
-    return frame["lo"][0], frame["hi"][0]
+def pilot_memberships(engine: Engine) -> pl.DataFrame:
+    """Every municipality's dated membership of a pilot area."""
+    m, a = schema.area_membership, schema.area
+    stmt = select(m.c.member_code, m.c.group_code, m.c.valid_from, m.c.valid_to).join(
+        a, a.c.code == m.c.group_code).where(a.c.kind == "pilot")
+    return fetch(engine, stmt, MEMBERSHIP_SCHEMA)
 
 
 def releases(engine: Engine) -> pl.DataFrame:
@@ -115,9 +120,9 @@ def observations(engine: Engine, indicator_code: str, area_codes: list[str],
     return fetch(engine, stmt, OBSERVATION_SCHEMA)
 
 
-def member_sums(engine: Engine, indicator_code: str, group_codes: list[str], municipality_codes: list[str],
-                start: date | None = None, end: date | None = None) -> pl.DataFrame:
-    """Counts summed over members for groups; a municipality is its own single member."""
+def member_rows(engine: Engine, indicator_code: str, group_codes: list[str], municipality_codes: list[str],
+                start: date | None = None, end: date | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(memberships, member values) for summing groups; a municipality is its own single member."""
     group_members = memberships(engine, group_codes) if group_codes else pl.DataFrame(schema=MEMBERSHIP_SCHEMA)
     identity = pl.DataFrame(
         {"member_code": municipality_codes, "group_code": municipality_codes,
@@ -132,12 +137,31 @@ def member_sums(engine: Engine, indicator_code: str, group_codes: list[str], mun
     if municipality_codes:
         member_filter.append(o.c.area_code.in_(municipality_codes))
     if not member_filter:
-        return aggregate_counts(all_members, pl.DataFrame(schema=OBSERVATION_SCHEMA), [])
+        return all_members, pl.DataFrame(schema=OBSERVATION_SCHEMA)
     stmt = select(o.c.area_code, o.c.period, o.c.value, o.c.status).where(
         and_(o.c.indicator_code == indicator_code, or_(*member_filter), *_period_filter(o.c.period, start, end))
     )
-    member_values = fetch(engine, stmt, OBSERVATION_SCHEMA)
-    return aggregate_counts(all_members, member_values)
+    return all_members, fetch(engine, stmt, OBSERVATION_SCHEMA)
+
+
+def member_sums(engine: Engine, indicator: Indicator, group_codes: list[str], municipality_codes: list[str],
+                start: date | None = None, end: date | None = None,
+                months: list[date] | None = None) -> pl.DataFrame:
+    """A count summed over the members of each group (see app.aggregate for the rules).
+
+    months: the months to aggregate (default: those with member rows); a pilot-scoped indicator
+    requires rows only from municipalities in a pilot that month.
+    """
+    all_members, member_values = member_rows(engine, indicator.code, group_codes, municipality_codes, start, end)
+    if months is None:
+        months = member_values["period"].unique().to_list()
+    required = expected_members(pilot_memberships(engine), months).select("member_code", "period") \
+        if indicator.pilot_scoped else None
+    return aggregate_counts(all_members, member_values, months, required)
+
+
+def _months_of(engine: Engine, indicator: Indicator, start: date | None, end: date | None) -> list[date]:
+    return [p for p in periods(engine, indicator) if (start is None or p >= start) and (end is None or p <= end)]
 
 
 def indicator_values(engine: Engine, indicator: Indicator, area_codes: list[str], kinds: dict[str, str],
@@ -152,10 +176,13 @@ def indicator_values(engine: Engine, indicator: Indicator, area_codes: list[str]
     groups = [c for c in area_codes if kinds.get(c) != "municipality"]
     published = observations(engine, indicator.code, area_codes, start, end)
     if indicator.kind == "count":
-        computed = member_sums(engine, indicator.code, groups, [], start, end)
+        computed = member_sums(engine, indicator, groups, [], start, end)
     else:
-        num = member_sums(engine, indicator.numerator, groups, municipalities, start, end)
-        den = member_sums(engine, indicator.denominator, groups, municipalities, start, end)
+        # Both parts over the same months, so a month where one part has no rows shows as incomplete.
+        months = _months_of(engine, indicator, start, end)
+        reg = registry()
+        num = member_sums(engine, reg[indicator.numerator], groups, municipalities, start, end, months)
+        den = member_sums(engine, reg[indicator.denominator], groups, municipalities, start, end, months)
         computed = ratio_of_sums(num, den, indicator.scale)
     return prefer_published(published, computed)
 

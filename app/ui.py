@@ -53,7 +53,7 @@ def _meta(url: str) -> dict[str, str]:
 
 @st.cache_data(ttl=600, show_spinner=False)
 def _periods(url: str, indicator_code: str) -> list[date]:
-    return queries.periods(_engine_of(url), indicator_code)
+    return queries.periods(_engine_of(url), registry()[indicator_code])
 
 
 @st.cache_data(ttl=600, show_spinner=False)

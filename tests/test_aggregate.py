@@ -151,3 +151,26 @@ def test_count_is_the_known_sum_and_incomplete_exactly_when_a_member_is_suppress
     assert out["status"] == ("incomplete" if len(known) < len(raw) else "final")
     assert out["value"] == (float(sum(known)) if known else None)
     assert out["suppressed_members"] == [c for c, v in zip(codes, raw) if v is None]
+
+
+def test_pilot_scoped_members_outside_the_pilots_are_structural_zeros_but_pilot_gaps_are_not():
+    m = members([("KU1", "G", None, None), ("KU2", "G", None, None), ("KU3", "G", None, None)])
+    required = pl.DataFrame({"member_code": ["KU1", "KU2"], "period": [JAN, JAN]})
+    complete = aggregate_counts(m, values([("KU1", JAN, 10.0, "final"), ("KU2", JAN, 5.0, "final")]),
+                                required=required)
+    assert (one(complete, "G")["value"], one(complete, "G")["status"]) == (15.0, "final")  # KU3: no pilot, 0
+    gap = aggregate_counts(m, values([("KU1", JAN, 10.0, "final")]), [JAN], required=required)
+    assert one(gap, "G")["status"] == "incomplete" and one(gap, "G")["suppressed_members"] == ["KU2"]
+    hidden = aggregate_counts(m, values([("KU1", JAN, 10.0, "final"), ("KU2", JAN, 5.0, "final"),
+                                         ("KU3", JAN, None, "suppressed")]), required=required)
+    assert one(hidden, "G")["status"] == "incomplete"  # a suppressed row is never a zero
+
+
+def test_a_month_with_only_a_denominator_is_kept_as_incomplete():
+    m = members([("KU1", "G", None, None)])
+    num = aggregate_counts(m, values([("KU1", JAN, 5.0, "final")]))
+    den = aggregate_counts(m, values([("KU1", JAN, 50.0, "final"), ("KU1", date(2024, 2, 1), 60.0, "final")]))
+    out = ratio_of_sums(num, den, 100.0)
+    assert one(out, "G")["value"] == pytest.approx(10.0)
+    feb = one(out, "G", date(2024, 2, 1))
+    assert feb["value"] is None and feb["status"] == "incomplete"

@@ -129,7 +129,7 @@ def test_shorter_demo_spec_builds_fewer_months(tmp_path):
     url = f"sqlite:///{tmp_path / 'short.sqlite'}"
     build_demo(url, DemoSpec(first_month=date(2021, 1, 1), last_month=date(2021, 3, 1)))
     engine = readonly_engine(url)
-    assert queries.periods(engine, "jobseekers") == [date(2021, 1, 1), date(2021, 2, 1), date(2021, 3, 1)]
+    assert queries.periods(engine, registry()["jobseekers"]) == [date(2021, 1, 1), date(2021, 2, 1), date(2021, 3, 1)]
     engine.dispose()
 
 
@@ -169,3 +169,40 @@ def test_demo_file_is_only_read_by_the_dashboard_code():
             conn.execute(text("DELETE FROM meta"))
     engine.dispose()
     assert hashlib.sha256(Path(DEMO_FILE).read_bytes()).hexdigest() == before
+
+
+def test_real_shaped_pilot_data_aggregates_without_zero_rows_or_stored_ratios(tmp_path):
+    """TEM's files carry pilot clients for pilot municipalities only, and no ratio rows: a municipality
+    outside the pilots is a structural zero, so ELY and country shares are still computed."""
+    url = f"sqlite:///{tmp_path / 'shaped.sqlite'}"
+    build_demo(url, DemoSpec(first_month=date(2021, 1, 1), last_month=date(2021, 4, 1)))
+    engine = writable_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "DELETE FROM observation WHERE indicator_code = 'pilot_clients' AND area_code NOT IN "
+            "(SELECT m.member_code FROM area_membership m JOIN area a ON a.code = m.group_code "
+            " WHERE a.kind = 'pilot' AND m.valid_from <= observation.period "
+            " AND (m.valid_to IS NULL OR observation.period <= m.valid_to))"))
+        conn.execute(text("DELETE FROM observation WHERE indicator_code = 'client_share'"))
+        left = conn.execute(text(
+            "SELECT count(DISTINCT area_code) FROM observation WHERE indicator_code = 'pilot_clients'")).scalar()
+    engine.dispose()
+    assert left == 104
+
+    reader = readonly_engine(url)
+    reg = registry()
+    kinds = dict(zip(*queries.areas(reader).select("code", "kind").to_dict(as_series=False).values()))
+    assert queries.periods(reader, reg["client_share"])[0] == date(2021, 1, 1)  # from its parts
+    share = queries.indicator_values(reader, reg["client_share"], ["SSS", "ELY01", "ELY06", "KU005"], kinds)
+    clients = queries.indicator_values(reader, reg["pilot_clients"], ["SSS", "GRP_OTHER"], kinds)
+    reader.dispose()
+
+    march = share.filter(pl.col("period") == date(2021, 3, 1))
+    by_area = dict(zip(march["area_code"].to_list(), march["value"].to_list()))
+    assert by_area["SSS"] > 20 and by_area["ELY01"] > 20  # computed, not NULL
+    assert by_area["ELY06"] == 0 and by_area["KU005"] == 0  # no pilot there: 0 %, not a gap
+    assert set(march["status"].to_list()) <= {"final", "incomplete"}
+    january = share.filter(pl.col("period") == date(2021, 1, 1))
+    assert january["value"].to_list() == [0.0] * 4  # before the pilots: nobody transferred
+    other = clients.filter(pl.col("area_code") == "GRP_OTHER")
+    assert other["value"].to_list() == [0.0] * other.height and set(other["status"]) == {"final"}
