@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -23,9 +24,12 @@ def _readonly_sqlite(url, timeout_s: float) -> Engine:
     if not path.is_file():
         raise DatabaseUnavailable(f"database file not found: {path}")
     # mode=ro makes SQLite refuse every write at the file level, including DDL.
+    # NullPool: a connection per use, so a demo database rebuilt and moved into place is seen at once
+    # (a pooled connection would keep reading the replaced file). Opening SQLite costs microseconds.
     engine = create_engine(
         f"sqlite:///file:{path}?mode=ro&uri=true",
         connect_args={"timeout": timeout_s, "check_same_thread": False},
+        poolclass=NullPool,
     )
 
     @event.listens_for(engine, "connect")
@@ -44,12 +48,12 @@ def _readonly_postgres(url, timeout_s: float) -> Engine:
     )
     engine = create_engine(url, connect_args={"options": options}, pool_pre_ping=True)
 
-    @event.listens_for(engine, "connect")
-    def _lock_session(dbapi_conn, _record):
-        # A client may SET default_transaction_read_only back; make it the session's characteristic too.
-        with dbapi_conn.cursor() as cur:
-            cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-        dbapi_conn.commit()
+    @event.listens_for(engine, "begin")
+    def _read_only_transaction(conn):
+        # Every transaction starts read-only and takes its snapshot at once (SELECT 1): after a query
+        # PostgreSQL refuses to make a transaction read-write, so even a session whose default was
+        # switched off cannot write through this engine.
+        conn.exec_driver_sql("SET TRANSACTION READ ONLY; SELECT 1")
 
     return engine
 

@@ -61,12 +61,32 @@ def test_every_write_through_the_readonly_engine_fails(any_db_url, statement):
 
 @pytest.mark.postgres
 def test_postgres_session_cannot_switch_read_only_off(pg_url):
+    """Even a client that switches the session default off and commits cannot write through the engine."""
     init_database(pg_url).dispose()
     engine = readonly_engine(pg_url)
-    with pytest.raises(DBAPIError):
-        with engine.begin() as conn:
-            conn.execute(text("SET default_transaction_read_only = off"))
-            conn.execute(text("INSERT INTO meta (key, value) VALUES ('x', 'y')"))
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SET default_transaction_read_only = off")
+        conn.commit()
+        assert conn.exec_driver_sql("SHOW default_transaction_read_only").scalar() == "off"
+        conn.commit()
+        with pytest.raises(DBAPIError, match="read-only"):
+            conn.exec_driver_sql("INSERT INTO meta (key, value) VALUES ('x', 'y')")
+        conn.rollback()
+        with pytest.raises(DBAPIError, match="read-write"):
+            conn.exec_driver_sql("SET TRANSACTION READ WRITE")
+        conn.rollback()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM meta")).scalar() == 2
+    engine.dispose()
+
+
+def test_sqlite_cannot_write_even_with_query_only_switched_off(sqlite_url):
+    init_database(sqlite_url).dispose()
+    engine = readonly_engine(sqlite_url)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA query_only = OFF")
+        with pytest.raises(DBAPIError, match="readonly"):
+            conn.exec_driver_sql("INSERT INTO meta (key, value) VALUES ('x', 'y')")
     engine.dispose()
 
 
