@@ -40,6 +40,17 @@ def apply_mode(frame: pl.DataFrame, mode: str, *, is_ratio: bool, base_month: da
     raise ValueError(f"unknown mode {mode!r}")
 
 
+def default_index_base(frame: pl.DataFrame) -> date | None:
+    """The first month in which every chosen area has a positive value: an index needs a non-zero base
+    (pilot indicators are 0 before 1.3.2021)."""
+    if frame.is_empty():
+        return None
+    areas = frame["area_code"].n_unique()
+    positive = (frame.filter(pl.col("value") > 0).group_by("period").agg(pl.col("area_code").n_unique().alias("n"))
+                .filter(pl.col("n") == areas))
+    return positive["period"].min() if positive.height else None
+
+
 def value_on(frame: pl.DataFrame, area_code: str, period: date) -> dict | None:
     row = frame.filter((pl.col("area_code") == area_code) & (pl.col("period") == period))
     return row.row(0, named=True) if row.height else None

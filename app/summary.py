@@ -8,6 +8,7 @@ from datetime import date
 import polars as pl
 
 from app.aggregate import expected_members
+from app.i18n import fmt_number
 from app.series import shift_month, value_on
 
 
@@ -25,6 +26,12 @@ class Headline:
     @property
     def change_year(self) -> float | None:
         return None if self.latest is None or self.year_ago is None else self.latest - self.year_ago
+
+
+def headline_text(figure: Headline, lang: str) -> str:
+    """The headline count; an incomplete one is a lower bound and says so with ≥."""
+    text = fmt_number(figure.latest, lang)
+    return f"\u2265\u00a0{text}" if figure.status == "incomplete" and figure.latest is not None else text
 
 
 def headline(frame: pl.DataFrame, area_code: str, month: date) -> Headline:

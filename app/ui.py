@@ -7,6 +7,7 @@ language and the default.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -23,6 +24,7 @@ from app.points import area_points
 from app.settings import LANGUAGES, load_settings
 
 LANG_KEY = "lang"
+log = logging.getLogger(__name__)
 
 
 # --- data, cached where Streamlit expects it -------------------------------------------------
@@ -92,7 +94,9 @@ def guarded(fn: Callable, *args):
     try:
         return fn(_url(), *args)
     except DatabaseUnavailable as exc:
-        st.error(t("error.db_unavailable", current_lang(), detail=str(exc)), icon=":material/error:")
+        # The cause (a path, a server message) goes to the server log, not to a public page.
+        log.error("indicator database unavailable: %s", exc)
+        st.error(t("error.db_unavailable", current_lang()), icon=":material/error:")
         st.stop()
 
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from app import ui
 from app.i18n import fmt_month, fmt_number, fmt_percent, fmt_signed, t
-from app.summary import headline, latest_with_data, pilot_coverage
+from app.summary import headline, headline_text, latest_with_data, pilot_coverage
 
 lang = ui.current_lang()
 reg = ui.indicator_registry()
@@ -34,13 +34,15 @@ cols = st.columns(4)
 cols[0].metric(t("overview.pilot_areas", lang), fmt_number(areas_now, lang))
 cols[1].metric(t("overview.member_municipalities", lang), fmt_number(municipalities_now, lang))
 cols[2].metric(
-    t("overview.clients", lang), fmt_number(numbers.latest, lang),
+    t("overview.clients", lang), headline_text(numbers, lang),
     delta=t("overview.vs_previous", lang, change=fmt_signed(numbers.change_month, lang))
     if numbers.change_month is not None else None,
     delta_color="off",
 )
 cols[3].metric(t("overview.share", lang), fmt_percent(share_now.latest, lang),
                help=reg["client_share"].description(lang))
+for figure_status in {numbers.status, share_now.status} - {"final", None}:
+    st.caption(t("overview.status_note", lang, status=t("status." + figure_status, lang)))
 st.markdown(t("overview.year_change", lang, change=fmt_signed(numbers.change_year, lang),
               previous=fmt_number(numbers.year_ago, lang)) if numbers.change_year is not None
             else t("overview.no_year", lang))

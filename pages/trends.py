@@ -6,7 +6,7 @@ import streamlit as st
 from app import ui
 from app.charts.trends import axis_title, format_display, trend_figure
 from app.i18n import fmt_month, month_code, t
-from app.series import MODES, apply_mode
+from app.series import MODES, apply_mode, default_index_base
 
 lang = ui.current_lang()
 st.title(t("trends.title", lang))
@@ -25,10 +25,6 @@ months = ui.periods(indicator.code)
 mode_col, base_col = st.columns([2, 3])
 mode = ui.choice("mode", MODES, "value", t("trends.mode", lang), lambda m: t("mode." + m, lang),
                  widget="radio", container=mode_col)
-base = None
-if mode == "index" and months:
-    base = ui.month_choice("base", months, months[0], t("trends.base_month", lang), lang, container=base_col)
-
 if not chosen:
     st.info(t("trends.pick_areas", lang))
     st.stop()
@@ -37,11 +33,17 @@ if not months:
     st.stop()
 
 frame = ui.values(indicator.code, chosen)
+base = None
+if mode == "index":
+    base = ui.month_choice("base", months, default_index_base(frame) or months[0], t("trends.base_month", lang),
+                           lang, container=base_col)
 shown = apply_mode(frame, mode, is_ratio=indicator.is_ratio, base_month=base)
 y_title = axis_title(indicator.name(lang), mode=mode, unit=indicator.unit, is_ratio=indicator.is_ratio,
                      lang=lang, base=base)
 figure = trend_figure(shown, {c: names[c] for c in chosen}, lang=lang, y_title=y_title, mode=mode,
                       unit=indicator.unit, is_ratio=indicator.is_ratio)
+if shown.is_empty() or shown["value"].is_null().all():
+    st.info(t("trends.nothing_to_show", lang))
 st.plotly_chart(figure, width="stretch", key="trend_chart", config={"displaylogo": False})
 ui.source_note(indicator, lang)
 

@@ -50,3 +50,12 @@ def test_gauges_one_per_area_with_the_40_percent_threshold_and_numbers():
     assert fig.data[0].number.font.color != fig.data[1].number.font.color  # over the rule is flagged
     tops = [g.domain.y[1] for g in fig.data]
     assert max(tops) < 1.0  # room for the title above the first row
+
+
+def test_a_gauge_without_a_value_shows_no_number_and_not_zero():
+    rows = pl.DataFrame({"area_code": ["ELY01"], "name": ["Uusimaa"], "value": [None], "numerator": [None],
+                         "denominator": [1000.0], "status": ["incomplete"]}, schema_overrides={"value": pl.Float64,
+                                                                                               "numerator": pl.Float64})
+    gauge = ely_gauges(rows, lang="fi").data[0]
+    assert gauge.mode == "gauge" and gauge.value is None
+    assert "–" in gauge.title.text and t("status.incomplete", "fi") in gauge.title.text

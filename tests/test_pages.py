@@ -96,15 +96,13 @@ def test_gauges_month_from_url():
     {"indicator": "'; DROP TABLE observation; --"},
     {"areas": "KU999,<script>alert(1)</script>"},
     {"mode": "../../etc/passwd"},
-    {"base": "2021-13"},
+    {"mode": "index", "base": "2021-13"},
     {"lang": "xx"},
 ])
 def test_hostile_url_values_give_a_message_not_an_exception(params):
     at = run(None if "lang" in params else "pages/trends.py", **params)
     assert not at.error
     messages = "\n".join(i.value for i in at.info)
-    if "base" in params:  # only read in index mode
-        return
     assert "`" in messages and "<script>" not in messages, messages
 
 
@@ -142,3 +140,9 @@ def test_pages_work_on_a_real_statistics_database_without_pilot_data(monkeypatch
         assert not at.exception and not at.error, page
     at = run("pages/map.py", lang="fi", level="ely", indicator="unemployment_share")
     assert "kesäkuu 2026" in texts(at)
+
+
+def test_index_of_pilot_clients_defaults_to_a_month_with_clients():
+    at = run("pages/trends.py", lang="en", indicator="pilot_clients", areas="PILOT01,SSS", mode="index")
+    assert at.select_slider(key="url_base").value.isoformat() == "2021-03-01"
+    assert not at.info

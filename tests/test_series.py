@@ -53,3 +53,19 @@ def test_area_points_use_own_point_or_mean_of_members_valid_that_month():
     p1 = points.filter(pl.col("code") == "P1").row(0, named=True)
     assert (p1["lat"], p1["lon"]) == (62.0, 26.0)  # KU1 and KU3, not KU2
     assert points.height == 4
+
+
+def test_default_index_base_is_the_first_month_all_areas_are_positive():
+    from app.series import default_index_base
+
+    a = series([0.0, 0.0, 5.0, 6.0], area="A")
+    b = series([0.0, 3.0, 0.0, 7.0], area="B")
+    assert default_index_base(pl.concat([a, b])) == date(2020, 4, 1)
+    assert default_index_base(series([0.0, 0.0])) is None
+
+
+def test_an_incomplete_headline_is_a_lower_bound():
+    from app.summary import Headline, headline_text
+
+    assert headline_text(Headline(1234.0, None, None, "incomplete"), "en") == "\u2265\u00a01,234"
+    assert headline_text(Headline(1234.0, None, None, "final"), "en") == "1,234"

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from app.charts.style import OKABE_ITO, RULE_RED, SUPPRESSED_GREY, base_layout
-from app.i18n import fmt_number, fmt_percent, t
+from app.i18n import NO_VALUE, fmt_number, fmt_percent, t
 
 CLIENT_SHARE_RULE = 40.0  # % of the TE office's jobseeker clients, from the pilots' call (2019)
 
@@ -31,11 +31,13 @@ def ely_gauges(frame: pl.DataFrame, *, lang: str, rule: float = CLIENT_SHARE_RUL
         y_top = 1 - (top + r * row_height + label_height) / height
         y_bottom = 1 - (top + (r + 1) * row_height - 12) / height
         fig.add_trace(go.Indicator(
-            mode="gauge+number",
-            value=value if value is not None else 0,
+            # No value (incomplete or suppressed): the gauge stays empty and shows no number, never 0 %.
+            mode="gauge+number" if value is not None else "gauge",
+            value=value,
             number={"suffix": "%" if lang == "en" else "\u00a0%", "valueformat": ".1f",
                     "font": {"size": 26, "color": RULE_RED if over else "#1a1a1a"}},
-            title={"text": f"<b>{row['name']}</b><br><span style='font-size:12px;color:#444'>{ratio_text}"
+            title={"text": f"<b>{row['name']}</b><br><span style='font-size:12px;color:#444'>"
+                           f"{ratio_text if value is not None else NO_VALUE}"
                            f"{' · ' + t('status.' + row['status'], lang) if row['status'] != 'final' else ''}"
                            f"</span>", "font": {"size": 14}},
             gauge={
