@@ -52,6 +52,9 @@ def db() -> None:
 def db_init(db_url: str | None) -> None:
     """Create the schema and load areas, dated memberships and indicators; safe to run again.
 
+    Areas and memberships are seeded into an empty database only, so a second run keeps what
+    `ingest pilots` and `ingest areas` loaded; indicators always follow data/indicators.toml.
+
     Example: pilot-tracker db init --db postgresql://loader@dbhost/indicators
     """
     from app.ingest.writer import init_database

@@ -226,3 +226,18 @@ def test_real_shaped_pilot_data_aggregates_without_zero_rows_or_stored_ratios(tm
     assert january["value"].to_list() == [0.0] * 4  # before the pilots: nobody transferred
     other = clients.filter(pl.col("area_code") == "GRP_OTHER")
     assert other["value"].to_list() == [0.0] * other.height and set(other["status"]) == {"final"}
+
+
+def test_a_second_db_init_keeps_memberships_loaded_since(any_db_url):
+    from app.ingest.writer import writable_engine as writable
+
+    init_database(any_db_url).dispose()
+    engine = writable(any_db_url)
+    m = schema.area_membership
+    with engine.begin() as conn:  # as `ingest areas` would: Joroinen moves again
+        conn.execute(m.delete().where(m.c.member_code == "KU171", m.c.group_code == "ELY08"))
+    init_database(any_db_url).dispose()
+    with engine.connect() as conn:
+        rows = conn.execute(select(m.c.group_code).where(m.c.member_code == "KU171")).scalars().all()
+    engine.dispose()
+    assert "ELY08" not in rows and "ELY07" in rows

@@ -73,11 +73,19 @@ def load_reference_data(conn: Connection, reference: ReferenceData, registry: Re
 
 def init_database(url: str, *, reference: ReferenceData | None = None, registry: Registry | None = None,
                   demo: bool | None = None) -> Engine:
-    """Create the schema and load reference data; safe to run again (`pilot-tracker db init`)."""
+    """Create the schema and seed the reference data; safe to run again (`pilot-tracker db init`).
+
+    Areas and memberships are seeded only into an empty database: a second run must not undo what
+    `ingest pilots` or `ingest areas` loaded since. The indicator registry file is always the truth.
+    """
     engine = writable_engine(url)
+    registry = registry or default_registry()
     with engine.begin() as conn:
         create_schema(conn)
-        load_reference_data(conn, reference or load_reference(), registry or default_registry())
+        if conn.execute(select(schema.area.c.code).limit(1)).first() is None:
+            load_reference_data(conn, reference or load_reference(), registry)
+        else:
+            upsert(conn, schema.indicator, indicator_rows(registry), ["code"])
         existing = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == "demo")).scalar()
         values = {"schema_version": schema.SCHEMA_VERSION}
         if demo is not None or existing is None:
