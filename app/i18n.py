@@ -80,10 +80,6 @@ def fmt_month(period: date, lang: str) -> str:
     return format_date(period, "LLLL y", locale=LOCALES[lang])
 
 
-def fmt_month_short(period: date, lang: str) -> str:
-    return format_date(period, "LLL y", locale=LOCALES[lang])
-
-
 def fmt_date(day: date, lang: str) -> str:
     return format_date(day, "d.M.y" if lang in ("fi", "sv") else "d MMMM y", locale=LOCALES[lang])
 

@@ -22,7 +22,7 @@ from app.aggregate import (
     ratio_of_sums,
 )
 from app.db import DatabaseUnavailable
-from app.indicators import Indicator, Registry, registry
+from app.indicators import Indicator, registry
 
 AREA_SCHEMA = {
     "code": pl.Utf8, "kind": pl.Utf8, "name_fi": pl.Utf8, "name_sv": pl.Utf8, "name_en": pl.Utf8,
@@ -185,10 +185,3 @@ def indicator_values(engine: Engine, indicator: Indicator, area_codes: list[str]
         den = member_sums(engine, reg[indicator.denominator], groups, municipalities, start, end, months)
         computed = ratio_of_sums(num, den, indicator.scale)
     return prefer_published(published, computed)
-
-
-def registry_check(engine: Engine, registry: Registry) -> list[str]:
-    """Indicator codes stored in the database but absent from the registry (shown on the data page)."""
-    i = schema.indicator
-    stored = fetch(engine, select(i.c.code), {"code": pl.Utf8})["code"].to_list()
-    return sorted(set(stored) - set(registry.codes()))

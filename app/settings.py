@@ -17,7 +17,6 @@ LANGUAGES = ("fi", "sv", "en")
 @dataclass(frozen=True)
 class Settings:
     db_url: str
-    data_dir: Path = DATA_DIR
     default_lang: str = "fi"
     query_timeout_s: float = 15.0
 

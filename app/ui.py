@@ -125,10 +125,6 @@ def releases() -> pl.DataFrame:
     return guarded(_releases)
 
 
-def boundaries() -> pl.DataFrame:
-    return guarded(_boundaries)
-
-
 def geojson(kind: str) -> dict | None:
     return guarded(_geojson, kind)
 

@@ -9,12 +9,15 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("PILOT_TRACKER_SHARED", ROOT.parent / "shared")) / "data"
 DEMO_FILE = ROOT / "data" / "demo.sqlite"
 PG_ADMIN_URL = os.environ.get("PILOT_TRACKER_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+hypothesis_settings.register_profile("project", database=None)  # no .hypothesis/ folder in the tree
+hypothesis_settings.load_profile("project")
 REQUIRE_PG = os.environ.get("PILOT_TRACKER_REQUIRE_PG") == "1"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -59,7 +59,7 @@ def trend_figure(frame: pl.DataFrame, names: dict[str, str], *, lang: str, y_tit
                 continue
             fig.add_trace(go.Scatter(
                 x=[periods[i] for i in flagged],
-                y=[values[i] if values[i] is not None else None for i in flagged],
+                y=[values[i] for i in flagged],
                 mode="markers", name=f"{names[code]}: {t('status.' + status, lang)}",
                 marker={"symbol": symbol, "size": 9, "color": colour, "line": {"width": 2}},
                 hovertext=[hover[i] for i in flagged], hoverinfo="text", legendgroup=code,
@@ -69,7 +69,7 @@ def trend_figure(frame: pl.DataFrame, names: dict[str, str], *, lang: str, y_tit
         fig.add_annotation(x=pilot_start, y=1, yref="paper", text=t("trends.pilot_start", lang),
                            showarrow=False, xanchor="left", yanchor="top", xshift=4,
                            font={"size": 12, "color": "#333"})
-    if mode in ("index",):
+    if mode == "index":
         fig.add_hline(y=100, line={"color": "#888", "width": 1})
     if mode == "yoy":
         fig.add_hline(y=0, line={"color": "#888", "width": 1})
