@@ -31,15 +31,15 @@ from pathlib import Path
 
 import polars as pl
 
-from app import queries
+from app import geo, queries
+from app.charts.indicator_map import MAP_LEVELS, indicator_map, level_frame
 from app.db import readonly_engine
-from app.i18n import area_name, fmt_value, t
+from app.i18n import area_name
 from app.indicators import registry
 from app.settings import PROJECT_ROOT
 
 BOUNDARY_FILE = PROJECT_ROOT.parent / "shared" / "data" / "geo" / "municipalities-2021.geojson"
 BOUNDARY_YEAR = 2021
-MAP_LEVELS = ("municipality", "pilot", "ely", "region")
 
 
 @dataclass
@@ -174,11 +174,6 @@ def facts_text(facts: dict) -> str:
 
 def map_results(engine, repeat: int, lang: str = "en") -> tuple[list[Result], list[str]]:
     """Screen GeoJSON per level (app.geo) and the municipality choropleth's figure JSON (app.charts.maps)."""
-    try:
-        from app import geo
-        from app.charts.maps import choropleth_map
-    except ImportError as exc:
-        return [], [f"map payload skipped: {exc}"]
     stored = queries.boundaries(engine)
     if stored.is_empty():
         return [], ["map payload skipped: no boundaries in the database (the map page draws a symbol map)"]
@@ -195,30 +190,20 @@ def map_results(engine, repeat: int, lang: str = "en") -> tuple[list[Result], li
     indicator = registry()["unemployment_share"]
     month = _latest(engine, indicator)
     if month is None:
-        return results
+        return results, []
     kinds = dict(zip(areas["code"].to_list(), areas["kind"].to_list()))
     pilot_members = queries.memberships(engine, ["GRP_PILOT"])["member_code"].to_list()
-    labels = {f"status_{s}": t(f"status.{s}", lang)
-              for s in ("final", "provisional", "incomplete", "suppressed", "missing")}
-    labels |= {"suppressed": t("map.suppressed", lang), "no_data": t("map.no_data", lang),
-               "highlight": t("map.pilot_outline", lang)}
-    # As the map page draws them (app.ui.indicator_map): pilot municipalities outlined on the
-    # municipality map, municipalities as pale context under the pilot areas.
-    for level, highlight, context in (("municipality", pilot_members, None),
-                                      ("pilot", [], collections["municipality"])):
-        level_areas = areas.filter(pl.col("kind") == level)
-        values = queries.indicator_values(engine, indicator, level_areas["code"].to_list(), kinds, month, month)
-        names = {row["code"]: area_name(row, lang) for row in level_areas.to_dicts()}
-        frame = values.with_columns(pl.col("area_code").replace_strict(names, default="").alias("name"))
-        extra = {"context": context} if context is not None else {}
+    for level in ("municipality", "pilot"):  # as the map page and the overview draw them
+        codes = areas.filter(pl.col("kind") == level)["code"].to_list()
+        names = {row["code"]: area_name(row, lang) for row in areas.filter(pl.col("kind") == level).to_dicts()}
+        values = queries.indicator_values(engine, indicator, codes, kinds, month, month)
+        frame = level_frame(codes, values, names)
 
-        def figure_json(frame=frame, shapes=collections[level], highlight=highlight, extra=extra) -> str:
-            figure = choropleth_map(frame, shapes, value_label=indicator.name(lang), labels=labels,
-                                    format_value=lambda v: fmt_value(v, indicator.unit, lang),
-                                    highlight_codes=highlight, **extra)
-            return figure.to_json()
+        def figure_json(frame=frame, level=level) -> str:
+            return indicator_map(frame, indicator, level, lang, shapes=collections[level],
+                                 context=collections["municipality"], highlight=pilot_members).to_json()
 
-        result, _ = measure(f"{level} map figure + to_json (app.charts.maps)", figure_json, repeat, _size)
+        result, _ = measure(f"{level} map figure + to_json (app.charts.indicator_map)", figure_json, repeat, _size)
         results.append(result)
     return results, []
 

@@ -24,6 +24,7 @@ import polars as pl
 from sqlalchemy import Engine
 
 from app import queries
+from app.aggregate import expected_members
 from app.indicators import Registry
 
 AGGREGATE_KINDS = ("country", "region", "ely")
@@ -119,11 +120,6 @@ def run_check(engine: Engine, registry: Registry) -> CheckReport:
 
 # --- explanation ------------------------------------------------------------------------------------
 
-def _valid(memberships: pl.DataFrame, period: date) -> pl.DataFrame:
-    return memberships.filter((pl.col("valid_from").is_null() | (pl.col("valid_from") <= period))
-                              & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= period)))
-
-
 def _changed_near(memberships: pl.DataFrame, area: str, period: date) -> list[str]:
     """Municipalities that joined or left `area` within CHANGE_WINDOW_DAYS of the period."""
     rows = memberships.filter(pl.col("group_code") == area)
@@ -170,8 +166,8 @@ def explain(engine: Engine, report: CheckReport, kinds: dict[str, str]) -> None:
     findings: dict[tuple[str, date], tuple[str, list[tuple[int, ...]], list[str], list[str]]] = {}
     for (area, period), diffs in to_explain.items():
         inds = sorted(diffs)
-        country = set(_valid(memberships.filter(pl.col("group_code") == "SSS"), period)["member_code"])
-        members = set(_valid(memberships.filter(pl.col("group_code") == area), period)["member_code"])
+        country = set(expected_members(memberships.filter(pl.col("group_code") == "SSS"), [period])["member_code"])
+        members = set(expected_members(memberships.filter(pl.col("group_code") == area), [period])["member_code"])
         pool = sorted(country | members)
         matrix = np.full((len(pool), len(inds)), np.nan)
         index = {code: i for i, code in enumerate(pool)}

@@ -16,9 +16,10 @@ import polars as pl
 import streamlit as st
 
 from app import geo, queries
-from app.charts.maps import choropleth_map, symbol_map
+from app.charts.indicator_map import MAP_LEVELS, level_frame
+from app.charts.indicator_map import indicator_map as charts_indicator_map
 from app.db import DatabaseUnavailable, readonly_engine
-from app.i18n import LANGUAGE_NAMES, area_name, fmt_date, fmt_month, fmt_value, month_code, parse_month_code, t
+from app.i18n import LANGUAGE_NAMES, area_name, fmt_date, fmt_month, month_code, parse_month_code, t
 from app.indicators import Indicator, Registry, registry
 from app.points import area_points
 from app.settings import LANGUAGES, load_settings
@@ -313,44 +314,15 @@ def download_csv(frame: pl.DataFrame, filename: str, lang: str, key: str) -> Non
 
 # --- the map, shared by the overview and the map page ----------------------------------------
 
-MAP_LEVELS = ("municipality", "pilot", "ely", "region")
-
-
-def map_labels(lang: str) -> dict[str, str]:
-    labels = {f"status_{s}": t(f"status.{s}", lang)
-              for s in ("final", "provisional", "incomplete", "suppressed", "missing")}
-    return {**labels, "suppressed": t("map.suppressed", lang), "no_data": t("map.no_data", lang),
-            "no_boundaries_note": t("map.no_boundaries", lang), "highlight": t("map.pilot_outline", lang)}
-
-
-def map_values(indicator: Indicator, month: date, level: str, lang: str) -> pl.DataFrame:
-    """The indicator for every area of a level in one month, with names and points for the symbol map."""
-    codes = codes_of_kind(level)
-    names = area_names(lang)
-    frame = values(indicator.code, codes, month, month)
-    points = area_points(areas(), memberships(codes) if level != "municipality" else memberships([]), month)
-    every = pl.DataFrame({"area_code": codes}).join(frame, on="area_code", how="left")
-    return (
-        every.with_columns(
-            pl.col("area_code").replace_strict(names, default="").alias("name"),
-            pl.col("status").fill_null("missing"),
-        )
-        .join(points.rename({"code": "area_code"}), on="area_code", how="left")
-    )
-
-
 def indicator_map(indicator: Indicator, month: date, level: str, lang: str, *, height: int = 720,
                   title: str | None = None):
-    """(figure, frame, has_boundaries) for one indicator, month and level; pilot municipalities outlined.
-
-    Pilot areas do not cover the country, so their map draws the municipalities underneath as context.
-    """
-    frame = map_values(indicator, month, level, lang)
-    highlight = memberships(["GRP_PILOT"])["member_code"].to_list() if level == "municipality" else []
-    options = dict(value_label=f"{indicator.name(lang)}", labels=map_labels(lang), highlight_codes=highlight,
-                   format_value=lambda v: fmt_value(v, indicator.unit, lang), height=height, title=title)
+    """(figure, frame, has_boundaries) for one indicator, month and level, from cached reads."""
+    codes = codes_of_kind(level)
+    points = area_points(areas(), memberships(codes if level != "municipality" else []), month)
+    frame = level_frame(codes, values(indicator.code, codes, month, month), area_names(lang), points)
     shapes = geojson(level)
-    if shapes is not None:
-        context = geojson("municipality") if level == "pilot" else None
-        return choropleth_map(frame, shapes, context=context, **options), frame, True
-    return symbol_map(frame, **options), frame, False
+    figure = charts_indicator_map(
+        frame, indicator, level, lang, shapes=shapes,
+        context=geojson("municipality") if level == "pilot" else None,
+        highlight=memberships(["GRP_PILOT"])["member_code"].to_list(), height=height, title=title)
+    return figure, frame, shapes is not None
