@@ -5,6 +5,7 @@ There is deliberately no writable engine here; only `app.ingest` opens one.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -33,8 +34,18 @@ def _readonly_sqlite(url, timeout_s: float) -> Engine:
     )
 
     @event.listens_for(engine, "connect")
-    def _query_only(dbapi_conn, _record):  # second lock: refuse writes even to temp objects
-        dbapi_conn.execute("PRAGMA query_only = ON")
+    def _query_only(dbapi_conn, record):
+        dbapi_conn.execute("PRAGMA query_only = ON")  # second lock: refuse writes even to temp objects
+        started = record.info.setdefault("statement_started", [None])
+
+        def over_time() -> int:  # SQLite calls this every few thousand steps; non-zero interrupts the query
+            return int(started[0] is not None and time.monotonic() - started[0] > timeout_s)
+
+        dbapi_conn.set_progress_handler(over_time, 10_000)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start_clock(conn, _cursor, _statement, _parameters, _context, _executemany):
+        conn.connection.info.setdefault("statement_started", [None])[0] = time.monotonic()
 
     return engine
 

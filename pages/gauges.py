@@ -5,7 +5,7 @@ import streamlit as st
 
 from app import ui
 from app.charts.gauges import CLIENT_SHARE_RULE, ely_gauges, rule_text
-from app.charts.trends import trend_figure
+from app.charts.trends import axis_title, trend_figure
 from app.i18n import fmt_month, fmt_number, fmt_percent, t
 
 lang = ui.current_lang()
@@ -22,7 +22,8 @@ month = ui.month_choice("month", months, months[-1], t("common.month", lang), la
 names = ui.area_names(lang)
 ely_codes = ui.codes_of_kind("ely")
 
-current = ui.values(indicator.code, ely_codes, month, month).with_columns(
+history = ui.values(indicator.code, ely_codes)  # one cached read serves the gauges and the history
+current = history.filter(pl.col("period") == month).with_columns(
     pl.col("area_code").replace_strict(names, default="").alias("name"))
 figure = ely_gauges(current.sort("area_code"), lang=lang,
                     title=t("gauges.chart_title", lang, month=fmt_month(month, lang)))
@@ -44,11 +45,12 @@ st.dataframe(
 )
 
 st.subheader(t("gauges.over_time", lang))
-history = ui.values(indicator.code, ely_codes)
 line_areas = ui.multi_choice("elys", ely_codes, ely_codes[:5], t("trends.areas", lang), names.get,
                              max_selections=15)
 over_time = trend_figure(history, {c: names[c] for c in line_areas}, lang=lang,
-                         y_title=f"{indicator.name(lang)} (%)", mode="value", unit=indicator.unit, is_ratio=True)
+                         y_title=axis_title(indicator.name(lang), mode="value", unit=indicator.unit, is_ratio=True,
+                                            lang=lang, base=None),
+                         mode="value", unit=indicator.unit, is_ratio=True)
 over_time.add_hline(y=CLIENT_SHARE_RULE, line={"color": "#B2182B", "width": 2, "dash": "dot"},
                     annotation_text=fmt_percent(CLIENT_SHARE_RULE, lang, 0), annotation_position="top left")
 st.plotly_chart(over_time, width="stretch", key="gauge_history", config={"displaylogo": False})

@@ -241,3 +241,16 @@ def test_a_second_db_init_keeps_memberships_loaded_since(any_db_url):
         rows = conn.execute(select(m.c.group_code).where(m.c.member_code == "KU171")).scalars().all()
     engine.dispose()
     assert "ELY08" not in rows and "ELY07" in rows
+
+
+def test_a_sqlite_read_that_runs_too_long_is_stopped(sqlite_url):
+    init_database(sqlite_url).dispose()
+    engine = readonly_engine(sqlite_url, timeout_s=0.2)
+    endless = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+               "SELECT count(*) FROM n WHERE i > 0")
+    with pytest.raises(DBAPIError, match="interrupted"):
+        with engine.connect() as conn:
+            conn.exec_driver_sql(endless).scalar()
+    with engine.connect() as conn:  # the next read on the engine works normally
+        assert conn.execute(text("SELECT count(*) FROM meta")).scalar() == 2
+    engine.dispose()
