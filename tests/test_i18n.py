@@ -3,7 +3,6 @@
 import re
 import string
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -68,3 +67,16 @@ def test_month_codes_parse_strictly():
 def test_t_fills_parameters_and_falls_back_for_unknown_language():
     assert t("trends.axis_index", "en", month="March 2021") == "Index, March 2021 = 100"
     assert t("nav.map", "xx") == t("nav.map", "fi")
+
+
+def test_keys_built_at_run_time_exist_in_every_language():
+    """Pages build keys like t("status." + s): enumerate the values they can take."""
+    from app.charts.indicator_map import MAP_LEVELS
+    from app.indicators import UNITS
+    from app.schema import AREA_KINDS, STATUSES
+    from app.series import MODES
+
+    keys = [f"status.{s}" for s in STATUSES + ("missing",)] + [f"unit.{u}" for u in UNITS + ("points",)]
+    keys += [f"kind.{k}" for k in AREA_KINDS] + [f"level.{lv}" for lv in MAP_LEVELS] + [f"mode.{m}" for m in MODES]
+    for lang in ("fi", "sv", "en"):
+        assert [k for k in keys if k not in catalogue(lang)] == [], lang
