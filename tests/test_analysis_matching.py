@@ -163,3 +163,13 @@ def test_matched_comparison_of_a_ratio():
     assert np.max(np.abs(result.did.series.get_column("did").to_numpy())) < 1e-9
     with pytest.raises(ValueError):
         matched_comparison(group, numerator=numerator)
+
+
+def test_a_shorter_pre_period_leaves_the_months_before_the_start_out_of_both_phases():
+    group = [seasonal(1000, i) for i in range(len(MONTHS))]
+    pilot = [2 * v + (50.0 if MONTHS[i] >= date(2020, 3, 1) else 0.0) for i, v in enumerate(group)]
+    did = difference_in_differences(area_series(series("P", pilot), "P"), area_series(series("G", group), "G"),
+                                    base=date(2020, 2, 1), last=date(2020, 2, 1))
+    phases = dict(zip(did.series.get_column("period"), did.series.get_column("phase")))
+    assert (phases[date(2020, 2, 1)], phases[date(2020, 3, 1)], phases[date(2021, 3, 1)]) == ("pre", "between", "post")
+    assert did.fit.months == 14

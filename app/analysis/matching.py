@@ -13,6 +13,8 @@ Method:
    did(t) = gap(t) - mean(gap over the pre-period months with both values), so it is the change in the
    gap since the pre-period, in index points; before the pilots it shows how well the group fits;
 5. the pre-period fit: RMSE and the largest absolute value of did over the pre-period months.
+Phases: "pre" (first..last), "post" (from the pilot start, 1.3.2021), "between" (any months in between
+when the pre-period is set to end earlier).
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ class PreFit:
 
 @dataclass(frozen=True)
 class DifferenceInDifferences:
-    series: pl.DataFrame  # period, pilot, group, pilot_index, group_index, gap, did, phase ("pre" | "post")
+    series: pl.DataFrame  # period, pilot, group, pilot_index, group_index, gap, did, phase (pre, between, post)
     fit: PreFit
     base: date
     first: date
@@ -144,7 +146,8 @@ def difference_in_differences(pilot: pl.DataFrame, group: pl.DataFrame, base: da
     indexed = joined.with_columns(
         (pl.col("pilot") / base_pilot * 100).alias("pilot_index"),
         (pl.col("group") / base_group * 100).alias("group_index"),
-        pl.when(pl.col("period") <= last).then(pl.lit("pre")).otherwise(pl.lit("post")).alias("phase"),
+        pl.when(pl.col("period") <= last).then(pl.lit("pre"))
+        .when(pl.col("period") >= PILOT_START).then(pl.lit("post")).otherwise(pl.lit("between")).alias("phase"),
     ).with_columns((pl.col("pilot_index") - pl.col("group_index")).alias("gap"))
     pre_gaps = indexed.filter((pl.col("phase") == "pre") & pl.col("gap").is_not_null()).get_column("gap")
     if pre_gaps.is_empty():
@@ -152,7 +155,7 @@ def difference_in_differences(pilot: pl.DataFrame, group: pl.DataFrame, base: da
     mean_gap = float(pre_gaps.mean())
     series = indexed.with_columns((pl.col("gap") - mean_gap).alias("did"))
     pre_did = series.filter((pl.col("phase") == "pre") & pl.col("did").is_not_null()).get_column("did")
-    post_did = series.filter((pl.col("period") >= PILOT_START) & pl.col("did").is_not_null()).get_column("did")
+    post_did = series.filter((pl.col("phase") == "post") & pl.col("did").is_not_null()).get_column("did")
     fit = PreFit(months=pre_did.len(), mean_gap=mean_gap,
                  rmse=math.sqrt(float((pre_did ** 2).mean())), max_abs=float(pre_did.abs().max()))
     return DifferenceInDifferences(
