@@ -115,10 +115,12 @@ class PxWebStandIn:
 
     def __init__(self, tables: list[StandInTable], *, max_values: int = 5000, max_calls: int = 10,
                  time_window: float = 1.0, advertise: dict | None = None, faults: dict[int, str] | None = None,
-                 always: str | None = None, hang: float = 5.0, clock: Callable[[], float] | None = None):
+                 always: str | None = None, hang: float = 5.0, clock: Callable[[], float] | None = None,
+                 config_at: tuple[str, ...] = ("", "fi/")):
         self.tables = {ROOT_PATH + t.path: t for t in tables}
         self.max_values, self.max_calls, self.time_window = max_values, max_calls, time_window
         self.advertise = advertise or {}
+        self.config_paths = {ROOT_PATH + lang for lang in config_at}  # pxdata.stat.fi answers at …/v1/fi/?config
         self.faults, self.always, self.hang = dict(faults or {}), always, hang  # faults: data query number -> kind
         self.clock = clock or time.monotonic
         self.calls: list[Call] = []
@@ -253,7 +255,7 @@ def _handler(standin: PxWebStandIn):
             now, wait = standin.admit()
             if wait is not None:
                 return self._reply(429, "Too many calls", now, wait=wait)
-            if parts.path == ROOT_PATH and parts.query == "config":
+            if parts.path in standin.config_paths and parts.query == "config":
                 return self._reply(200, standin.config(), now)
             table = standin.tables.get(parts.path)
             if table is None:

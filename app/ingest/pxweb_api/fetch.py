@@ -75,12 +75,10 @@ def api_root(table_url: str) -> str:
 
 
 def read_limits(client: Client, table_url: str) -> Limits:
-    """`GET {root}?config` (then `{root}{lang}/?config`); the defaults when the service publishes neither."""
+    """`GET {root}{lang}/?config` (where pxdata.stat.fi answers), else `{root}?config`, else the defaults."""
     root = api_root(table_url)
     lang = table_url[len(root):].split("/", 1)[0]
-    for url in (root + "?config", f"{root}{lang}/?config" if lang else None):
-        if url is None:
-            continue
+    for url in ([f"{root}{lang}/?config"] if lang else []) + [root + "?config"]:
         try:
             config = client.get_json(url)
         except FetchError as exc:
