@@ -113,7 +113,7 @@ class Client:
             failures += 1
             if failures > self.retries:
                 raise FetchError(url, f"{failure}; gave up after {failures} attempts. Check the network "
-                                      "connection (or proxy) and run the command again: nothing was written")
+                                      "connection (or proxy) and try again")
             self.counts.retries += 1
             self.sleep(self.backoff * 2 ** (failures - 1))
 
