@@ -2,7 +2,8 @@
 
 Serves `GET {root}?config`, `GET table` (metadata) and `POST table` (json-stat2, or PxWeb's own `json`),
 enforces a cell limit (403) and a call limit (429 with Retry-After) like the real service, logs every
-call, and injects faults on the Nth data query: a connection dropped mid-answer, a hang (timeout), a 500.
+call, and injects faults on the Nth data query: a connection dropped mid-answer, a hang (timeout), a 500,
+an answer one value short.
 Tables: the real 12r5 export over 2019M01..2026M06 (every month carries the file's June 2026 values), and
 a tiny hand-made table that needs no shared data. Use as a context manager or through `pxweb_standin`.
 """
@@ -30,7 +31,7 @@ from tests.conftest import shared_file
 
 ROOT_PATH = "/PxWeb/api/v1/"
 SUPPRESSED = "..."
-FAULTS = ("drop", "timeout", "500")
+FAULTS = ("drop", "timeout", "500", "garbled")
 
 
 @dataclass
@@ -281,6 +282,8 @@ def _handler(standin: PxWebStandIn):
                 standin.record(Call(now, "POST", self.path, 0, cells, selection, fault))
                 standin._stop.wait(standin.hang)  # hang past the client's timeout, then give up
                 return None
+            if fault == "garbled" and status == 200 and "value" in payload:
+                payload["value"] = payload["value"][:-1]  # a dataset one value short of its size
             if fault == "500":
                 return self._reply(500, "Internal Server Error", now, cells, selection, fault)
             return self._reply(status, payload, now, cells, selection, fault if status == 200 else None)

@@ -176,7 +176,7 @@ def test_a_failed_query_is_retried(pxweb_standin, fault):
     table = small_table()
     clock = FakeClock()
     server = pxweb_standin([table], max_values=7, faults={2: fault}, clock=clock)
-    result = fetch_table(server.url(table), client=client(clock, timeout=0.5))
+    result = fetch_table(server.url(table), client=client(clock, timeout=1.0))
     assert [c.fault for c in server.log("POST") if c.fault] == [fault]
     assert result.stats.retries == 1 and 1.0 in clock.slept  # the first backoff
     assert cells_of(result.document) == {(a, m, c): expected(table.raw(a, m, c)) for a, _ in table.areas
@@ -191,12 +191,20 @@ def test_a_query_that_keeps_failing_raises_fetch_error(pxweb_standin, fault, wor
     server = pxweb_standin([table], always=fault, clock=clock)
     progress = []
     with pytest.raises(FetchError) as raised:
-        fetch_table(server.url(table), client=client(clock, timeout=0.5, retries=2),
+        fetch_table(server.url(table), client=client(clock, timeout=1.0, retries=2),
                     on_progress=lambda done, total: progress.append(done))
     message = str(raised.value)
     assert server.url(table) in message and words in message and "gave up after 3 attempts" in message
     assert len(server.log("POST")) == 3 and clock.slept == [1.0, 2.0]  # exponential backoff
     assert progress == [0]
+
+
+def test_an_answer_that_does_not_match_its_query_is_refused(pxweb_standin):
+    table = small_table()
+    server = pxweb_standin([table], max_values=14, faults={3: "garbled"})
+    with pytest.raises(FetchError, match="does not match it: it has 13 values for 14 cells"):
+        fetch_table(server.url(table), client=client())
+    assert len(server.log("POST")) == 3  # not retried: the service answered, wrongly
 
 
 def test_errors_name_the_url_and_what_happened(pxweb_standin):

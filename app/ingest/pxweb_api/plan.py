@@ -170,12 +170,12 @@ def make_plan(url: str, meta: TableMeta, *, areas: Collection[str] | None = None
     skipped_areas: list[str] = []
     skipped_contents: list[str] = []
     for var in meta.variables:
-        if var.code in select:
+        if var is time:
+            chosen = kept
+        elif var.code in select:
             chosen = tuple(v for v in var.values if v in select[var.code])
             if not chosen:
                 raise FetchError(url, f"none of {sorted(select[var.code])} is a value of variable {var.code!r}")
-        elif var is time:
-            chosen = kept
         elif var is area and known is not None:
             chosen = tuple(c for c in var.values if area_code(c) in known)
             skipped_areas = [c for c in var.values if area_code(c) not in known]
