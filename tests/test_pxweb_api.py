@@ -11,6 +11,7 @@ import pytest
 
 from app.ingest.pxfiles import read_table
 from app.ingest.pxweb_api import DEFAULT_LIMITS, Client, FetchError, Limits, api_root, fetch_table, make_plan, parse_metadata
+from tests.conftest import shared_file
 from tests.pxweb_standin import (
     SUPPRESSED,
     FakeClock,
@@ -310,7 +311,7 @@ def test_merged_document_reads_like_the_export(pxweb_standin, tmp_path):
     server = pxweb_standin([table], max_values=5000, max_calls=50)
     result = fetch_table(server.url(table), first=date(2026, 6, 1), client=client())
     fetched = read_table(result.write(tmp_path / "12r5.json"))
-    exported = read_table(shared_export_path())
+    exported = read_table(shared_file("real", "statfin_tyonv_12r5_2026M06.json"))
 
     def by_area_content(px) -> dict:
         month = next(n for n, d in enumerate(px.dimensions) if "2026M06" in d.codes)
@@ -321,9 +322,3 @@ def test_merged_document_reads_like_the_export(pxweb_standin, tmp_path):
     want = {key: json_number(raw) for key, raw in by_area_content(exported).items()}
     assert by_area_content(fetched) == want and len(want) == 421 * 23
     assert fetched.updated == table.updated and fetched.label == table.title
-
-
-def shared_export_path():
-    from tests.conftest import shared_file
-
-    return shared_file("real", "statfin_tyonv_12r5_2026M06.json")
