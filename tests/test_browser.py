@@ -31,6 +31,7 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.browser
 
 BOUNDARY_FILE = ROOT / "data" / "boundaries" / "municipalities-2021.topo.json"  # the file `make` loads
+BOUNDARY_ATTRIBUTION = "Statistics Finland, municipal boundaries 1:4.5M 2021, CC BY 4.0"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 VENV_BIN = Path(sys.executable).parent
 
@@ -82,7 +83,8 @@ def browser_db(demo_sqlite, tmp_path_factory) -> str:
     shutil.copyfile(source, target)
     url = f"sqlite:///{target}"
     loaded = subprocess.run([str(VENV_BIN / "pilot-tracker"), "boundaries", "load", str(BOUNDARY_FILE),
-                             "--year", "2021", "--db", url], capture_output=True, text=True, cwd=ROOT, timeout=300)
+                             "--year", "2021", "--db", url, "--licence", BOUNDARY_ATTRIBUTION],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert loaded.returncode == 0, f"loading boundaries failed:\n{loaded.stdout}\n{loaded.stderr}"
     return url
 
