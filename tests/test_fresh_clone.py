@@ -55,8 +55,9 @@ def fresh_clone(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     log = workspace / "install.log"
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                           check=True).stdout.strip()
-    _run(["git", "clone", "--quiet", "--no-checkout", str(ROOT), str(clone)], workspace, env, log, 300)
-    _run(["git", "checkout", "--quiet", head], clone, env, log, 300)
+    _run(["git", "clone", "--quiet", str(ROOT), str(clone)], workspace, env, log, 300)
+    cloned = subprocess.run(["git", "rev-parse", "HEAD"], cwd=clone, capture_output=True, text=True).stdout.strip()
+    assert cloned == head, f"the clone checked out {cloned}, not this checkout's HEAD {head}"
     _run(["make", "install"], clone, env, log, INSTALL_TIMEOUT_S)
     assert (clone / "data" / "demo.sqlite").is_file(), log.read_text()[-4000:]
     assert "309 municipalities" in log.read_text(), f"no boundaries loaded:\n{log.read_text()[-4000:]}"
