@@ -4,10 +4,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 DEMO_DB := data/demo.sqlite
-# A boundary file to load into the demo database; the shared 2021 boundaries are used when present.
-BOUNDARIES ?= $(wildcard ../shared/data/geo/municipalities-2021.geojson)
+DEMO_BOUNDARIES := data/demo.boundaries
+# The 2021 municipality boundaries that ship with the project (data/boundaries/README.md). `make run
+# BOUNDARIES=path` loads another file instead; `make run BOUNDARIES=` loads none (the map draws points).
+SHIPPED_BOUNDARIES := data/boundaries/municipalities-2021.topo.json
+SHIPPED_ATTRIBUTION := Statistics Finland, municipal boundaries 1:4.5M 2021, CC BY 4.0
+BOUNDARIES ?= $(SHIPPED_BOUNDARIES)
 
-.PHONY: install run test test-fast test-browser bench clean
+.PHONY: install run test test-fast test-browser bench clean FORCE
+# A recipe that fails leaves no half-built demo database that a later `make` would take as up to date.
+.DELETE_ON_ERROR:
 
 install: $(BIN)/.installed $(DEMO_DB)
 
@@ -18,13 +24,19 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e . --group dev
 	touch $@
 
-$(DEMO_DB): $(BIN)/.installed $(wildcard data/*.csv data/*.toml app/ingest/*.py)
+# Holds the BOUNDARIES the demo database was built with, so choosing another file rebuilds it.
+$(DEMO_BOUNDARIES): FORCE
+	@printf '%s\n' '$(BOUNDARIES)' | cmp -s - $@ || printf '%s\n' '$(BOUNDARIES)' > $@
+
+$(DEMO_DB): $(BIN)/.installed $(wildcard data/*.csv data/*.toml app/ingest/*.py) $(DEMO_BOUNDARIES) \
+            $(wildcard $(BOUNDARIES))
 	$(BIN)/pilot-tracker demo --db sqlite:///$(DEMO_DB)
-	@if [ -n "$(BOUNDARIES)" ]; then \
-	  $(BIN)/pilot-tracker boundaries load "$(BOUNDARIES)" --year 2021 --db sqlite:///$(DEMO_DB) \
-	  || echo "boundaries not loaded: the map page draws a symbol map"; \
-	else $(BIN)/pilot-tracker boundaries fetch --year 2021 --db sqlite:///$(DEMO_DB) \
-	  || echo "no boundary file configured and the WFS is not reachable: the map page draws a symbol map"; fi
+ifeq ($(strip $(BOUNDARIES)),)
+	@echo "BOUNDARIES is empty: no boundaries loaded, the map page draws a symbol map"
+else
+	$(BIN)/pilot-tracker boundaries load "$(BOUNDARIES)" --year 2021 --db sqlite:///$(DEMO_DB) \
+	  $(if $(filter $(SHIPPED_BOUNDARIES),$(BOUNDARIES)),--licence "$(SHIPPED_ATTRIBUTION)")
+endif
 
 run: install
 	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
@@ -35,8 +47,11 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -m "not browser"
 
+test-browser: install
+	$(BIN)/python -m pytest -m browser
+
 bench: install
-	$(BIN)/python -m app.bench
+	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(DEMO_DB) artifacts .pytest_cache
+	rm -rf $(VENV) $(DEMO_DB) $(DEMO_BOUNDARIES) artifacts .pytest_cache

@@ -15,6 +15,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -24,11 +26,12 @@ from app.db import readonly_engine
 from app.i18n import t
 from app.indicators import registry
 from app.queries import areas as areas_frame_of
-from tests.conftest import ROOT, SHARED_DATA
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
-BOUNDARY_FILE = SHARED_DATA / "geo" / "municipalities-2021.geojson"
+BOUNDARY_FILE = ROOT / "data" / "boundaries" / "municipalities-2021.topo.json"  # the file `make` loads
+BOUNDARY_ATTRIBUTION = "Statistics Finland, municipal boundaries 1:4.5M 2021, CC BY 4.0"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 VENV_BIN = Path(sys.executable).parent
 
@@ -69,18 +72,9 @@ def _healthy(base_url: str) -> bool:
         return False
 
 
-def _boundaries_command() -> Path | None:
-    """The CLI's `boundaries load` when it is installed and answers --help, else None (symbol map)."""
-    cli = VENV_BIN / "pilot-tracker"
-    if not cli.is_file():
-        return None
-    probe = subprocess.run([str(cli), "boundaries", "load", "--help"], capture_output=True, cwd=ROOT, timeout=60)
-    return cli if probe.returncode == 0 else None
-
-
 @pytest.fixture(scope="session")
 def browser_db(demo_sqlite, tmp_path_factory) -> str:
-    """A copy of the session's demo database with the 2021 boundaries loaded when the file and CLI exist.
+    """A copy of the session's demo database with the shipped 2021 boundaries loaded, as `make` does.
 
     A copy, so loading boundaries does not change the database the AppTest page tests read.
     """
@@ -88,31 +82,30 @@ def browser_db(demo_sqlite, tmp_path_factory) -> str:
     target = tmp_path_factory.mktemp("browser") / "demo.sqlite"
     shutil.copyfile(source, target)
     url = f"sqlite:///{target}"
-    cli = _boundaries_command() if BOUNDARY_FILE.is_file() else None
-    if cli is not None:
-        loaded = subprocess.run([str(cli), "boundaries", "load", str(BOUNDARY_FILE), "--year", "2021", "--db", url],
-                                capture_output=True, text=True, cwd=ROOT, timeout=300)
-        assert loaded.returncode == 0, f"loading boundaries failed:\n{loaded.stdout}\n{loaded.stderr}"
+    loaded = subprocess.run([str(VENV_BIN / "pilot-tracker"), "boundaries", "load", str(BOUNDARY_FILE),
+                             "--year", "2021", "--db", url, "--licence", BOUNDARY_ATTRIBUTION],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert loaded.returncode == 0, f"loading boundaries failed:\n{loaded.stdout}\n{loaded.stderr}"
     return url
 
 
-@pytest.fixture(scope="session")
-def server_url(browser_db, tmp_path_factory) -> str:
-    """`streamlit run streamlit_app.py` on a free local port; terminated at teardown, also after a failure."""
+@contextmanager
+def streamlit_server(streamlit: list[str], project: Path, env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """`streamlit run streamlit_app.py` of a project on a free local port; its base URL while it runs.
+
+    Terminated on leaving, also after a failure.
+    """
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {**os.environ, "PILOT_TRACKER_DB": browser_db}
-    env.pop("PILOT_TRACKER_LANG", None)
     command = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        *streamlit, "run", "streamlit_app.py",
         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         # Others edit the tree while tests run: no reruns on file changes.
         "--server.fileWatcherType", "none", "--server.runOnSave", "false",
     ]
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        process = subprocess.Popen(command, cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
     try:
         deadline = time.monotonic() + SERVER_START_S
@@ -131,6 +124,15 @@ def server_url(browser_db, tmp_path_factory) -> str:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server_url(browser_db, tmp_path_factory) -> Iterator[str]:
+    env = {**os.environ, "PILOT_TRACKER_DB": browser_db}
+    env.pop("PILOT_TRACKER_LANG", None)
+    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
+    with streamlit_server([sys.executable, "-m", "streamlit"], ROOT, env, log_path) as base_url:
+        yield base_url
 
 
 # --- the browser ----------------------------------------------------------------------------
@@ -221,6 +223,25 @@ def assert_banner(tab, lang: str) -> None:
     assert banner.first.is_visible()
 
 
+def plotly_traces(tab) -> list[dict]:
+    """Type and locations of every Plotly trace on the page, read from the charts' own data."""
+    return tab.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(div => (div.data || []).map(
+               trace => ({type: trace.type, locations: [...(trace.locations || [])]})))"""
+    )
+
+
+def assert_choropleth_of_municipalities(tab) -> None:
+    """The map is drawn from boundaries: choropleth traces cover the 309 municipalities, and their
+    polygons are on screen (not only the symbol map's points)."""
+    traces = plotly_traces(tab)
+    shaded = {code for trace in traces if trace["type"].startswith("choropleth") for code in trace["locations"]
+              if code.startswith("KU")}
+    assert len(shaded) == 309, f"choropleth covers {len(shaded)} municipalities; traces: " \
+                               f"{[(tr['type'], len(tr['locations'])) for tr in traces]}"
+    assert tab.locator("path.choroplethlocation").count() >= 309
+
+
 def screenshot(tab, name: str) -> Path:
     """A full-page PNG: Streamlit scrolls inside stMain, so grow the viewport to the content first."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -258,6 +279,8 @@ def test_page_renders_in_the_browser(page, name, lang):
     assert_no_errors(page)
     assert_banner(page, lang)
     assert query(page).get("lang") == lang
+    if name == "map":
+        assert_choropleth_of_municipalities(page)
 
 
 def test_language_picker_changes_text_and_url(page):
