@@ -17,6 +17,9 @@ db_option = click.option(
 )
 
 
+UNCHANGED = "Nothing was loaded; the database is as it was."
+
+
 def _db(db_url: str | None) -> str:
     return db_url or resolve_db_url()
 
@@ -57,7 +60,7 @@ def db_init(db_url: str | None) -> None:
 
     Example: pilot-tracker db init --db postgresql://loader@dbhost/indicators
     """
-    from app.ingest.writer import init_database
+    from app.ingest.store import init_database
 
     url = _db(db_url)
     init_database(url).dispose()
@@ -82,16 +85,17 @@ def _progress(total: int):
 
 @contextmanager
 def _refused_loads():
-    """A bad file, an unready database or a refused write becomes a message on stderr and exit code 1."""
+    """A bad file, an unready database, a failed download or a refused write: a message on stderr, exit code 1."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from app.ingest.errors import InputError
-    from app.ingest.load import DatabaseNotReady
+    from app.ingest.errors import DatabaseNotReady, InputError, NetworkError
 
     try:
         yield
     except (InputError, DatabaseNotReady) as exc:
-        raise click.ClickException(f"{exc}\nNothing was loaded; the database is as it was.") from exc
+        raise click.ClickException(f"{exc}\n{UNCHANGED}") from exc
+    except NetworkError as exc:
+        raise click.ClickException(f"network problem: {exc}\n{UNCHANGED}") from exc
     except SQLAlchemyError as exc:
         first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         raise click.ClickException(f"the database refused the load ({first}); it was rolled back, "
@@ -199,7 +203,7 @@ def check(db_url: str | None, as_json: bool, show_suppressed: bool, strict: bool
 
     from app.db import DatabaseUnavailable, readonly_engine
     from app.indicators import registry
-    from app.quality import report_json, report_text, run_check
+    from app.reconcile import report_json, report_text, run_check
 
     try:
         engine = readonly_engine(_db(db_url))
@@ -270,7 +274,7 @@ def boundaries_fetch(year: int, db_url: str | None, base_url: str | None, timeou
 
     Example: pilot-tracker boundaries fetch --year 2021 --db sqlite:///data/demo.sqlite
     """
-    from app.ingest.boundaries import WFS_URL, fetch_boundaries
+    from app.ingest.wfs import WFS_URL, fetch_boundaries
 
     with _refused_loads():
         result = fetch_boundaries(_db(db_url), year, base=base_url or WFS_URL, timeout=timeout)

@@ -9,10 +9,10 @@ import pytest
 
 from app.cli import check, ingest as ingest_group
 from app.indicators import registry
-from app.ingest.load import CSV_FORMATS
-from app.ingest.writer import init_database
+from app.ingest.csvfiles import CSV_FORMATS
+from app.ingest.store import init_database
 from tests.conftest import ROOT
-from tests.test_ingest_support import ingest, observations
+from tests.ingest_helpers import ingest, observations
 
 DOC = (ROOT / "docs" / "ingest.md").read_text(encoding="utf-8")
 

@@ -18,25 +18,16 @@ from pathlib import Path
 from sqlalchemy import Connection, delete, select, update
 
 from app import schema
-from app.ingest.csvfiles import parse_date
+from app.areas import DERIVED_GROUPS, Membership
+from app.ingest.csvfiles import parse_date, parse_municipality, read_csv_for
 from app.ingest.errors import InputError
-from app.ingest.load import (
-    LoadSummary,
-    Skipped,
-    Span,
-    area_kinds,
-    check_date_order,
-    check_no_overlap,
-    csv_provenance,
-    display_url,
-    read_csv_for,
-    record_provenance,
-    transaction,
-)
-from app.ingest.reference import Membership, derived_memberships, municipality_code
+from app.ingest.records import LoadSummary, Skipped, file_provenance
+from app.ingest.reference import derived_memberships
+from app.ingest.store import area_kinds, record_provenance, transaction
+from app.ingest.validate import Span, check_date_order, check_no_overlap
+from app.settings import shown_url
 
 CLASSIFICATION_KINDS = ("region", "ely")
-DERIVED_GROUPS = ("SSS", "GRP_PILOT", "GRP_OTHER")
 SOURCE = "Area classification file"
 
 
@@ -57,11 +48,7 @@ def read_areas_file(path: Path) -> list[ClassificationRow]:
     """Read and check the file on its own (codes, dates, no two regions or ELY areas at once)."""
     out = []
     for row in read_csv_for(path, "areas"):
-        try:
-            muni = municipality_code(row.values["municipality_code"])
-        except ValueError as exc:
-            raise InputError(path, f"{exc} (use KU091, 091 or 91)", location=row.where(),
-                             column="municipality_code") from None
+        muni = parse_municipality(path, row, "municipality_code")
         start = parse_date(path, row, "valid_from", allow_empty=True)
         end = parse_date(path, row, "valid_to", allow_empty=True)
         check_date_order(path, row, start, end)
@@ -135,7 +122,7 @@ def load_areas(db_url: str, path: Path, *, url: str | None = None, licence: str 
     """Replace the region and ELY memberships of the municipalities in the file, in one transaction."""
     path = Path(path)
     rows = read_areas_file(path)
-    summary = LoadSummary(file=path.name, target=display_url(db_url), what="region/ELY memberships")
+    summary = LoadSummary(file=path.name, target=shown_url(db_url), what="region/ELY memberships")
     with transaction(db_url) as conn:
         kinds = area_kinds(conn)
         check_codes(path, rows, kinds)
@@ -147,7 +134,9 @@ def load_areas(db_url: str, path: Path, *, url: str | None = None, licence: str 
         new = [m for r in rows for m in r.memberships()]
         summary.inserted, summary.removed, summary.unchanged = replace_group_memberships(conn, old, new)
         rebuild_derived(conn)
-        record_provenance(conn, summary, csv_provenance(path, SOURCE, url, licence, retrieved_at), len(new))
+        provenance = file_provenance(path, f"{SOURCE}: {path.name}", url=url, licence=licence,
+                                     retrieved_at=retrieved_at)
+        record_provenance(conn, summary, provenance, len(new))
     summary.total = len(new)
     if unknown:
         summary.skipped.append(Skipped("municipality codes not in the area table (add them to "
