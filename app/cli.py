@@ -121,26 +121,36 @@ def ingest() -> None:
     """
 
 
-@ingest.command("pxweb")
-@click.argument("file", type=click.Path(dir_okay=False))
-@db_option
-@provenance_options
-def ingest_pxweb(file: str, db_url: str | None, url: str | None, licence: str | None, retrieved_at) -> None:
+def ingest_command(name: str, *, progress: bool = False):
+    """`ingest NAME FILE` with --db and the provenance options; the decorated function names the library load."""
+    def register(loader_of):
+        def command(file: str, db_url: str | None, **provenance) -> None:
+            extra = {"progress": _progress} if progress else {}
+            _run_load(loader_of(), _db(db_url), file, **provenance, **extra)
+
+        command.__doc__ = loader_of.__doc__
+        command.__name__ = loader_of.__name__
+        for decorate in (provenance_options, db_option, click.argument("file", type=click.Path(dir_okay=False)),
+                         ingest.command(name)):
+            command = decorate(command)
+        return command
+
+    return register
+
+
+@ingest_command("pxweb", progress=True)
+def ingest_pxweb():
     """Load a Statistics Finland PxWeb table (PxWeb JSON or JSON-stat 2), e.g. table 12r5.
 
     Example: pilot-tracker ingest pxweb statfin_tyonv_12r5_2026M06.json --db sqlite:///indicators.sqlite
     """
     from app.ingest.pxweb import load_pxweb
 
-    _run_load(load_pxweb, _db(db_url), file, url=url, licence=licence, retrieved_at=retrieved_at,
-              progress=_progress)
+    return load_pxweb
 
 
-@ingest.command("pilots")
-@click.argument("file", type=click.Path(dir_okay=False))
-@db_option
-@provenance_options
-def ingest_pilots(file: str, db_url: str | None, url: str | None, licence: str | None, retrieved_at) -> None:
+@ingest_command("pilots")
+def ingest_pilots():
     """Load the pilot registry: pilot areas and their dated member municipalities (replaces all pilot memberships).
 
     Columns: pilot_code,name_fi,name_sv,name_en,ely_code,municipality_code,valid_from,valid_to
@@ -149,14 +159,11 @@ def ingest_pilots(file: str, db_url: str | None, url: str | None, licence: str |
     """
     from app.ingest.pilots import load_pilots
 
-    _run_load(load_pilots, _db(db_url), file, url=url, licence=licence, retrieved_at=retrieved_at)
+    return load_pilots
 
 
-@ingest.command("areas")
-@click.argument("file", type=click.Path(dir_okay=False))
-@db_option
-@provenance_options
-def ingest_areas(file: str, db_url: str | None, url: str | None, licence: str | None, retrieved_at) -> None:
+@ingest_command("areas")
+def ingest_areas():
     """Load a dated classification: the region and ELY area of each listed municipality, valid from/to.
 
     Columns: municipality_code,region_code,ely_code,valid_from,valid_to
@@ -165,14 +172,11 @@ def ingest_areas(file: str, db_url: str | None, url: str | None, licence: str | 
     """
     from app.ingest.areas import load_areas
 
-    _run_load(load_areas, _db(db_url), file, url=url, licence=licence, retrieved_at=retrieved_at)
+    return load_areas
 
 
-@ingest.command("monitoring")
-@click.argument("file", type=click.Path(dir_okay=False))
-@db_option
-@provenance_options
-def ingest_monitoring(file: str, db_url: str | None, url: str | None, licence: str | None, retrieved_at) -> None:
+@ingest_command("monitoring", progress=True)
+def ingest_monitoring():
     """Load pilot monitoring data, one value per row (municipality or pilot area, month, indicator).
 
     Columns: area_code,month,indicator,value[,status]
@@ -181,8 +185,7 @@ def ingest_monitoring(file: str, db_url: str | None, url: str | None, licence: s
     """
     from app.ingest.monitoring import load_monitoring
 
-    _run_load(load_monitoring, _db(db_url), file, url=url, licence=licence, retrieved_at=retrieved_at,
-              progress=_progress)
+    return load_monitoring
 
 
 @main.command()

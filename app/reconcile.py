@@ -1,4 +1,4 @@
-"""The data-quality check: published aggregates against the sum of their member municipalities. Read-only.
+"""`pilot-tracker check`: reconcile published aggregates with the sums of their member municipalities. Read-only.
 
 Rules:
 - each published value of a count indicator for an area of kind country, region or ely is compared

@@ -5,10 +5,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from app.ingest.areas import derived_memberships, rebuild_derived
-from app.ingest.store import area_kinds
-from app.ingest.reference import load_reference
-from app.ingest.store import writable_engine
+from app.ingest.memberships import rebuild_derived
+from app.ingest.reference import derived_memberships, load_reference
+from app.ingest.store import area_kinds, writable_engine
 from app.settings import DATA_DIR
 from tests.ingest_helpers import db_state, fixture_file, fresh_db, ingest, observations, query  # noqa: F401
 

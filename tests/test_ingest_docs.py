@@ -62,3 +62,10 @@ def test_the_json_examples_load_the_same_values(tmp_path):
     assert len(found) == 2 and found[0] == found[1]
     assert found[0][("jobseekers", "KU020", "2026-06-01")] == (1494.0, "final")
     assert found[0][("unemployed_jobseekers", "KU020", "2026-06-01")] == (None, "suppressed")
+
+
+def test_the_module_table_is_the_ingest_folder():
+    section = DOC.split("## Where the code is", 1)[1]
+    documented = set(re.findall(r"^\| `([a-z_]+\.py)` \|", section, re.M))
+    modules = {p.name for p in (ROOT / "app" / "ingest").glob("*.py")} - {"__init__.py"}
+    assert documented == modules

@@ -10,7 +10,6 @@ import pytest
 
 import app.ingest.store
 from app.ingest.pxweb import load_pxweb
-from tests.conftest import shared_file
 from tests.ingest_helpers import db_state, fixture_file, loaded_db, run_cli  # noqa: F401 - loaded_db is a fixture
 
 BAD_INPUTS = [

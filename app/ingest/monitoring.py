@@ -18,10 +18,9 @@ from app.indicators import Registry, registry as default_registry
 from app.ingest.csvfiles import CsvRow, parse_month, parse_municipality, parse_number, read_csv_for
 from app.ingest.errors import InputError
 from app.ingest.records import LoadSummary, Observation, Skipped, file_provenance
-from app.ingest.store import ProgressFactory, area_kinds, record_provenance, transaction, write_observations
+from app.ingest.store import ProgressFactory, load_transaction, record_provenance, write_observations
 from app.ingest.validate import describe_observation, find_duplicates, require_indicators
 from app.ingest.values import SUPPRESSION_SYMBOLS
-from app.settings import shown_url
 
 STATUSES = ("final", "provisional", "suppressed")
 SOURCE_CODE = "tem_monitoring"
@@ -80,9 +79,7 @@ def load_monitoring(db_url: str, path: Path, *, registry: Registry | None = None
     path = Path(path)
     rows = read_monitoring_file(path, registry)
     source = registry.sources[SOURCE_CODE]
-    summary = LoadSummary(file=path.name, target=shown_url(db_url))
-    with transaction(db_url) as conn:
-        kinds = area_kinds(conn)
+    with load_transaction(db_url, path) as (conn, summary, kinds):
         unknown: Counter = Counter()
         observations = []
         for obs, where in rows:

@@ -19,13 +19,13 @@ from sqlalchemy import Connection, select
 
 from app import schema
 from app.areas import GRP_OTHER, GRP_PILOT, PILOT_PREFIX, Membership
-from app.ingest.areas import rebuild_derived, replace_group_memberships, stored_memberships
 from app.ingest.csvfiles import parse_date, parse_municipality, read_csv_for
 from app.ingest.errors import InputError
-from app.ingest.records import LoadSummary, file_provenance
-from app.ingest.store import area_kinds, record_provenance, transaction, upsert
+from app.ingest.memberships import store_group_memberships, stored_memberships
+from app.ingest.records import LoadSummary
+from app.ingest.store import load_transaction, upsert
 from app.ingest.validate import Span, check_date_order, check_no_overlap
-from app.settings import LANGUAGES, shown_url
+from app.settings import LANGUAGES
 
 PILOT_CODE = re.compile(rf"^{PILOT_PREFIX}[0-9A-Z_]+$")
 ATTRIBUTES = tuple(f"name_{lang}" for lang in LANGUAGES) + ("ely_code",)
@@ -119,19 +119,13 @@ def load_pilots(db_url: str, path: Path, *, url: str | None = None, licence: str
     """Upsert the pilot areas and replace all pilot memberships with the file's, in one transaction."""
     path = Path(path)
     registry = read_pilots_file(path)
-    summary = LoadSummary(file=path.name, target=shown_url(db_url), what="pilot memberships")
-    with transaction(db_url) as conn:
-        kinds = area_kinds(conn)
+    with load_transaction(db_url, path, "pilot memberships") as (conn, summary, kinds):
         check_codes(path, registry, kinds)
         before, rows = upsert_pilot_areas(conn, registry)
         old = [m for m in stored_memberships(conn) if kinds.get(m.group_code) == "pilot"]
         new = [m.membership() for m in registry.members]
-        summary.inserted, summary.removed, summary.unchanged = replace_group_memberships(conn, old, new)
-        rebuild_derived(conn)
-        provenance = file_provenance(path, f"{SOURCE}: {path.name}", url=url, licence=licence,
-                                     retrieved_at=retrieved_at)
-        record_provenance(conn, summary, provenance, len(new))
-    summary.total = len(new)
+        store_group_memberships(conn, summary, path, SOURCE, old, new, url=url, licence=licence,
+                                retrieved_at=retrieved_at)
     new_areas = [r for r in rows if r["code"] not in before]
     changed = [r for r in rows if r["code"] in before and before[r["code"]] != r]
     summary.notes.append(f"{len(rows)} pilot areas: {len(new_areas)} new, {len(changed)} changed, "

@@ -13,10 +13,9 @@ from app.indicators import Registry, registry as default_registry
 from app.ingest.pxweb_map import harmonise
 from app.ingest.pxweb_read import read_table
 from app.ingest.records import LoadSummary, file_provenance
-from app.ingest.store import ProgressFactory, area_kinds, record_provenance, transaction, write_observations
+from app.ingest.store import ProgressFactory, load_transaction, record_provenance, write_observations
 from app.ingest.validate import require_indicators
 from app.ingest.values import parse_timestamp
-from app.settings import shown_url
 
 
 def load_pxweb(db_url: str, path: Path, *, registry: Registry | None = None, url: str | None = None,
@@ -26,9 +25,7 @@ def load_pxweb(db_url: str, path: Path, *, registry: Registry | None = None, url
     registry = registry or default_registry()
     path = Path(path)
     table = read_table(path)
-    summary = LoadSummary(file=path.name, target=shown_url(db_url))
-    with transaction(db_url) as conn:
-        kinds = area_kinds(conn)
+    with load_transaction(db_url, path) as (conn, summary, kinds):
         result = harmonise(table, registry, kinds)
         require_indicators(conn, result.indicators)
         source = registry.sources[result.source_code]

@@ -83,6 +83,15 @@ def area_kinds(conn: Connection) -> dict[str, str]:
     return dict(conn.execute(select(schema.area.c.code, schema.area.c.kind)).all())
 
 
+@contextmanager
+def load_transaction(db_url: str, path: Path,
+                     what: str = "observations") -> Iterator[tuple[Connection, LoadSummary, dict[str, str]]]:
+    """A source's load: its one transaction, the summary it fills and the kinds of the known area codes."""
+    summary = LoadSummary(file=Path(path).name, target=shown_url(db_url), what=what)
+    with transaction(db_url) as conn:
+        yield conn, summary, area_kinds(conn)
+
+
 # --- writes ----------------------------------------------------------------------------------------------
 
 def upsert(conn: Connection, table: Table, rows: Sequence[dict], keys: Sequence[str]) -> None:
