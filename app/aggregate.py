@@ -1,7 +1,7 @@
 """Area aggregation rules, as pure functions over polars frames.
 
 Contract:
-- count: the sum over the member municipalities valid in that month;
+- count: the sum over the member municipalities valid in that month (the rule of app.areas);
 - ratio: sum of numerators over sum of denominators, times the indicator's scale; never a mean of rates;
 - a suppressed (or missing) member makes the aggregate `incomplete`: a count keeps the sum of the known
   members as a lower bound, a ratio becomes NULL;
@@ -17,7 +17,9 @@ from datetime import date
 
 import polars as pl
 
-MEMBERSHIP_SCHEMA = {"member_code": pl.Utf8, "group_code": pl.Utf8, "valid_from": pl.Date, "valid_to": pl.Date}
+from app.areas import MEMBERSHIP_SCHEMA, members_in_months  # noqa: F401 - MEMBERSHIP_SCHEMA: re-exported
+from app.areas import members_in_months as expected_members  # noqa: F401 - the name app.summary and app.points import
+
 OBSERVATION_SCHEMA = {"area_code": pl.Utf8, "period": pl.Date, "value": pl.Float64, "status": pl.Utf8}
 AGGREGATE_SCHEMA = {
     "area_code": pl.Utf8, "period": pl.Date, "value": pl.Float64, "status": pl.Utf8,
@@ -35,19 +37,6 @@ def _combine_status(incomplete: pl.Expr, provisional: pl.Expr) -> pl.Expr:
             .otherwise(pl.lit("final")))
 
 
-def expected_members(memberships: pl.DataFrame, periods: list[date]) -> pl.DataFrame:
-    """Each (group, member, month) for which the membership is valid on the month's first day."""
-    if memberships.is_empty() or not periods:
-        return pl.DataFrame(schema={"group_code": pl.Utf8, "member_code": pl.Utf8, "period": pl.Date})
-    months = pl.DataFrame({"period": sorted(set(periods))}, schema={"period": pl.Date})
-    return (
-        memberships.join(months, how="cross")
-        .filter((pl.col("valid_from").is_null() | (pl.col("valid_from") <= pl.col("period")))
-                & (pl.col("valid_to").is_null() | (pl.col("period") <= pl.col("valid_to"))))
-        .select("group_code", "member_code", "period")
-    )
-
-
 def aggregate_counts(memberships: pl.DataFrame, member_values: pl.DataFrame,
                      periods: list[date] | None = None, required: pl.DataFrame | None = None) -> pl.DataFrame:
     """Sum member municipalities into their groups under the membership valid in each month.
@@ -57,7 +46,7 @@ def aggregate_counts(memberships: pl.DataFrame, member_values: pl.DataFrame,
     """
     if periods is None:
         periods = member_values.get_column("period").unique().to_list()
-    expected = expected_members(memberships, periods)
+    expected = members_in_months(memberships, periods)
     if expected.is_empty():
         return empty(AGGREGATE_SCHEMA)
     joined = expected.join(

@@ -17,6 +17,9 @@ db_option = click.option(
 )
 
 
+UNCHANGED = "Nothing was loaded; the database is as it was."
+
+
 def _db(db_url: str | None) -> str:
     return db_url or resolve_db_url()
 
@@ -57,7 +60,7 @@ def db_init(db_url: str | None) -> None:
 
     Example: pilot-tracker db init --db postgresql://loader@dbhost/indicators
     """
-    from app.ingest.writer import init_database
+    from app.ingest.store import init_database
 
     url = _db(db_url)
     init_database(url).dispose()
@@ -82,16 +85,17 @@ def _progress(total: int):
 
 @contextmanager
 def _refused_loads():
-    """A bad file, an unready database or a refused write becomes a message on stderr and exit code 1."""
+    """A bad file, an unready database, a failed download or a refused write: a message on stderr, exit code 1."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from app.ingest.errors import InputError
-    from app.ingest.load import DatabaseNotReady
+    from app.ingest.errors import DatabaseNotReady, InputError, NetworkError
 
     try:
         yield
     except (InputError, DatabaseNotReady) as exc:
-        raise click.ClickException(f"{exc}\nNothing was loaded; the database is as it was.") from exc
+        raise click.ClickException(f"{exc}\n{UNCHANGED}") from exc
+    except NetworkError as exc:
+        raise click.ClickException(f"network problem: {exc}\n{UNCHANGED}") from exc
     except SQLAlchemyError as exc:
         first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         raise click.ClickException(f"the database refused the load ({first}); it was rolled back, "
@@ -117,26 +121,36 @@ def ingest() -> None:
     """
 
 
-@ingest.command("pxweb")
-@click.argument("file", type=click.Path(dir_okay=False))
-@db_option
-@provenance_options
-def ingest_pxweb(file: str, db_url: str | None, url: str | None, licence: str | None, retrieved_at) -> None:
+def ingest_command(name: str, *, progress: bool = False):
+    """`ingest NAME FILE` with --db and the provenance options; the decorated function names the library load."""
+    def register(loader_of):
+        def command(file: str, db_url: str | None, **provenance) -> None:
+            extra = {"progress": _progress} if progress else {}
+            _run_load(loader_of(), _db(db_url), file, **provenance, **extra)
+
+        command.__doc__ = loader_of.__doc__
+        command.__name__ = loader_of.__name__
+        for decorate in (provenance_options, db_option, click.argument("file", type=click.Path(dir_okay=False)),
+                         ingest.command(name)):
+            command = decorate(command)
+        return command
+
+    return register
+
+
+@ingest_command("pxweb", progress=True)
+def ingest_pxweb():
     """Load a Statistics Finland PxWeb table (PxWeb JSON or JSON-stat 2), e.g. table 12r5.
 
     Example: pilot-tracker ingest pxweb statfin_tyonv_12r5_2026M06.json --db sqlite:///indicators.sqlite
     """
     from app.ingest.pxweb import load_pxweb
 
-    _run_load(load_pxweb, _db(db_url), file, url=url, licence=licence, retrieved_at=retrieved_at,
-              progress=_progress)
+    return load_pxweb
 
 
-@ingest.command("pilots")
-@click.argument("file", type=click.Path(dir_okay=False))
-@db_option
-@provenance_options
-def ingest_pilots(file: str, db_url: str | None, url: str | None, licence: str | None, retrieved_at) -> None:
+@ingest_command("pilots")
+def ingest_pilots():
     """Load the pilot registry: pilot areas and their dated member municipalities (replaces all pilot memberships).
 
     Columns: pilot_code,name_fi,name_sv,name_en,ely_code,municipality_code,valid_from,valid_to
@@ -145,14 +159,11 @@ def ingest_pilots(file: str, db_url: str | None, url: str | None, licence: str |
     """
     from app.ingest.pilots import load_pilots
 
-    _run_load(load_pilots, _db(db_url), file, url=url, licence=licence, retrieved_at=retrieved_at)
+    return load_pilots
 
 
-@ingest.command("areas")
-@click.argument("file", type=click.Path(dir_okay=False))
-@db_option
-@provenance_options
-def ingest_areas(file: str, db_url: str | None, url: str | None, licence: str | None, retrieved_at) -> None:
+@ingest_command("areas")
+def ingest_areas():
     """Load a dated classification: the region and ELY area of each listed municipality, valid from/to.
 
     Columns: municipality_code,region_code,ely_code,valid_from,valid_to
@@ -161,14 +172,11 @@ def ingest_areas(file: str, db_url: str | None, url: str | None, licence: str | 
     """
     from app.ingest.areas import load_areas
 
-    _run_load(load_areas, _db(db_url), file, url=url, licence=licence, retrieved_at=retrieved_at)
+    return load_areas
 
 
-@ingest.command("monitoring")
-@click.argument("file", type=click.Path(dir_okay=False))
-@db_option
-@provenance_options
-def ingest_monitoring(file: str, db_url: str | None, url: str | None, licence: str | None, retrieved_at) -> None:
+@ingest_command("monitoring", progress=True)
+def ingest_monitoring():
     """Load pilot monitoring data, one value per row (municipality or pilot area, month, indicator).
 
     Columns: area_code,month,indicator,value[,status]
@@ -177,8 +185,7 @@ def ingest_monitoring(file: str, db_url: str | None, url: str | None, licence: s
     """
     from app.ingest.monitoring import load_monitoring
 
-    _run_load(load_monitoring, _db(db_url), file, url=url, licence=licence, retrieved_at=retrieved_at,
-              progress=_progress)
+    return load_monitoring
 
 
 @main.command()
@@ -199,7 +206,7 @@ def check(db_url: str | None, as_json: bool, show_suppressed: bool, strict: bool
 
     from app.db import DatabaseUnavailable, readonly_engine
     from app.indicators import registry
-    from app.quality import report_json, report_text, run_check
+    from app.reconcile import report_json, report_text, run_check
 
     try:
         engine = readonly_engine(_db(db_url))
@@ -270,7 +277,7 @@ def boundaries_fetch(year: int, db_url: str | None, base_url: str | None, timeou
 
     Example: pilot-tracker boundaries fetch --year 2021 --db sqlite:///data/demo.sqlite
     """
-    from app.ingest.boundaries import WFS_URL, fetch_boundaries
+    from app.ingest.wfs import WFS_URL, fetch_boundaries
 
     with _refused_loads():
         result = fetch_boundaries(_db(db_url), year, base=base_url or WFS_URL, timeout=timeout)

@@ -9,8 +9,10 @@ import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
+
+from app.settings import database_url
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -51,8 +53,6 @@ def _readonly_sqlite(url, timeout_s: float) -> Engine:
 
 
 def _readonly_postgres(url, timeout_s: float) -> Engine:
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")
     options = (
         "-c default_transaction_read_only=on "
         f"-c statement_timeout={int(timeout_s * 1000)}"
@@ -71,7 +71,7 @@ def _readonly_postgres(url, timeout_s: float) -> Engine:
 
 def readonly_engine(url: str, timeout_s: float = 15.0) -> Engine:
     """An engine through which every INSERT, UPDATE, DELETE and DDL fails."""
-    parsed = make_url(url)
+    parsed = database_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return _readonly_sqlite(parsed, timeout_s)

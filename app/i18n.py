@@ -15,6 +15,7 @@ from pathlib import Path
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from app.months import month_code, parse_month_code  # noqa: F401 - the UI imports them from here too
 from app.settings import DATA_DIR, LANGUAGES
 
 LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
@@ -82,21 +83,6 @@ def fmt_month(period: date, lang: str) -> str:
 
 def fmt_date(day: date, lang: str) -> str:
     return format_date(day, "d.M.y" if lang in ("fi", "sv") else "d MMMM y", locale=LOCALES[lang])
-
-
-def month_code(period: date) -> str:
-    """The month as it appears in URLs: 2021-03."""
-    return f"{period.year:04d}-{period.month:02d}"
-
-
-def parse_month_code(text: str) -> date | None:
-    try:
-        year, month = text.strip().split("-")
-        if len(year) != 4 or len(month) != 2:
-            return None
-        return date(int(year), int(month), 1)
-    except (ValueError, AttributeError):
-        return None
 
 
 def fmt_value(value: float | None, unit: str, lang: str) -> str:

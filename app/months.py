@@ -10,8 +10,10 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-PXWEB_MONTH = re.compile(r"^(\d{4})(?:M|-)(\d{1,2})(?:-01)?\*?$")
-YEAR = re.compile(r"^\d{4}\*?$")
+# re.ASCII: a month is spelled with the digits 0-9 only (Python's \d also matches e.g. full-width digits).
+PXWEB_MONTH = re.compile(r"^(\d{4})(?:M|-)(\d{1,2})(?:-01)?\*?$", re.ASCII)
+URL_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+YEAR = re.compile(r"^\d{4}\*?$", re.ASCII)
 PILOT_START = date(2021, 3, 1)  # law 1269/2020: the pilots ran 1.3.2021-31.12.2024
 PILOT_END = date(2024, 12, 1)  # the last month of the pilots
 
@@ -34,7 +36,7 @@ def parse_month_code(text: str | None) -> date | None:
     """2021-03 -> date(2021, 3, 1); anything else (also 2021-3 or 2021-13) -> None."""
     if not isinstance(text, str):
         return None
-    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    match = URL_MONTH.fullmatch(text.strip())
     if not match:
         return None
     month = int(match.group(2))

@@ -13,14 +13,8 @@ from sqlalchemy import Engine, Select, and_, func, or_, select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from app import schema
-from app.aggregate import (
-    MEMBERSHIP_SCHEMA,
-    OBSERVATION_SCHEMA,
-    aggregate_counts,
-    expected_members,
-    prefer_published,
-    ratio_of_sums,
-)
+from app.aggregate import OBSERVATION_SCHEMA, aggregate_counts, prefer_published, ratio_of_sums
+from app.areas import MEMBERSHIP_SCHEMA, members_in_months
 from app.db import DatabaseUnavailable
 from app.indicators import Indicator, registry
 
@@ -155,7 +149,7 @@ def member_sums(engine: Engine, indicator: Indicator, group_codes: list[str], mu
     all_members, member_values = member_rows(engine, indicator.code, group_codes, municipality_codes, start, end)
     if months is None:
         months = member_values["period"].unique().to_list()
-    required = expected_members(pilot_memberships(engine), months).select("member_code", "period") \
+    required = members_in_months(pilot_memberships(engine), months).select("member_code", "period") \
         if indicator.pilot_scoped else None
     return aggregate_counts(all_members, member_values, months, required)
 

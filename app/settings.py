@@ -7,6 +7,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import URL, make_url
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 DEMO_DB_PATH = DATA_DIR / "demo.sqlite"
@@ -23,6 +25,22 @@ class Settings:
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
+
+
+def database_url(url: str | URL) -> URL:
+    """The one parse of a database URL, for the read-only and the writable engine alike.
+
+    A plain `postgresql://` (or `postgres://`) gets the psycopg 3 driver, the one the project installs.
+    """
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def shown_url(url: str | URL) -> str:
+    """The URL as messages show it: the password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def resolve_db_url(environ: os._Environ | dict | None = None, secrets_path: Path = SECRETS_PATH) -> str:

@@ -20,9 +20,10 @@ from sqlalchemy import func, select
 
 from app import schema
 from app.cli import main
-from app.ingest.boundaries import fetch_boundaries, load_boundaries, normalise_code, wfs_url
-from app.ingest.errors import InputError
-from app.ingest.writer import init_database, writable_engine
+from app.ingest.boundaries import load_boundaries
+from app.ingest.errors import InputError, NetworkError
+from app.ingest.wfs import fetch_boundaries, wfs_url
+from app.ingest.store import init_database, writable_engine
 from tests.conftest import shared_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "geo"
@@ -65,13 +66,6 @@ def frame(codes: list, column: str = "kunta", crs: str = "EPSG:4326") -> gpd.Geo
     """The three Uusimaa rectangles with codes in the given form, in crs."""
     geometries = list(UUSIMAA.values())
     return gpd.GeoDataFrame({column: codes}, geometry=geometries, crs="EPSG:4326").to_crs(crs)
-
-
-@pytest.mark.parametrize("raw, code", [("KU091", "KU091"), ("091", "KU091"), ("91", "KU091"), (91, "KU091"),
-                                       (91.0, "KU091"), (" ku5 ", "KU005"), ("SSS", None), ("1234", None),
-                                       (91.5, None), (None, None)])
-def test_code_forms(raw, code):
-    assert normalise_code(raw) == code
 
 
 def test_geojson_with_codes_in_every_form(db):
@@ -209,7 +203,7 @@ def test_bad_files_say_what_is_wrong(sqlite_db, tmp_path, content, message):
 
 
 def test_a_missing_database_says_to_initialise_it_and_is_not_created(sqlite_url):
-    from app.ingest.load import DatabaseNotReady
+    from app.ingest.errors import DatabaseNotReady
 
     with pytest.raises(DatabaseNotReady, match="pilot-tracker db init"):
         load_boundaries(sqlite_url, MIXED_FIXTURE, 2021)
@@ -305,13 +299,23 @@ def test_fetch_from_a_local_wfs(db, wfs_server):
 
 
 def test_fetch_of_a_year_without_a_layer(sqlite_db, wfs_server):
-    with pytest.raises(InputError, match="HTTP 404"):
+    with pytest.raises(NetworkError, match="HTTP 404"):
         fetch_boundaries(sqlite_db, 1999, base=wfs_server)
 
 
-def test_fetch_offline_is_a_clear_error(sqlite_db):
-    with pytest.raises(InputError, match="could not download.*check the network connection"):
+def test_fetch_offline_is_a_network_error_not_bad_input(sqlite_db):
+    with pytest.raises(NetworkError, match="could not download.*check the network connection") as info:
         fetch_boundaries(sqlite_db, 2021, base="http://127.0.0.1:9/wfs", timeout=2)
+    assert not isinstance(info.value, InputError) and info.value.url.startswith("http://127.0.0.1:9/wfs?")
+    assert count(sqlite_db, schema.boundary) == 0
+
+
+def test_cli_fetch_offline_says_network_problem(sqlite_db):
+    result = CliRunner().invoke(main, ["boundaries", "fetch", "--year", "2021", "--db", sqlite_db,
+                                       "--url", "http://127.0.0.1:9/wfs", "--timeout", "2"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: network problem: http://127.0.0.1:9/wfs?") and "Traceback" not in result.output
+    assert "Nothing was loaded; the database is as it was." in result.output
 
 
 def test_fetch_rejects_a_non_json_answer(sqlite_db):

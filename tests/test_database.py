@@ -15,7 +15,7 @@ from app import queries, schema
 from app.db import DatabaseUnavailable, readonly_engine
 from app.indicators import registry
 from app.ingest.demo import DemoSpec, build_demo
-from app.ingest.writer import init_database, writable_engine
+from app.ingest.store import init_database, writable_engine
 from tests.conftest import DEMO_FILE
 
 
@@ -229,7 +229,7 @@ def test_real_shaped_pilot_data_aggregates_without_zero_rows_or_stored_ratios(tm
 
 
 def test_a_second_db_init_keeps_memberships_loaded_since(any_db_url):
-    from app.ingest.writer import writable_engine as writable
+    from app.ingest.store import writable_engine as writable
 
     init_database(any_db_url).dispose()
     engine = writable(any_db_url)

@@ -132,7 +132,7 @@ def test_geo_and_maps_need_no_streamlit_and_no_database():
 def real_boundaries(tmp_path_factory) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The shared 2021 boundaries loaded into a fresh SQLite database: (boundaries, areas)."""
     from app.ingest.boundaries import load_boundaries
-    from app.ingest.writer import init_database
+    from app.ingest.store import init_database
 
     path = shared_file("geo", "municipalities-2021.geojson")
     url = f"sqlite:///{tmp_path_factory.mktemp('geo') / 'geo.sqlite'}"

@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from app.ingest.areas import derived_memberships, rebuild_derived
-from app.ingest.load import area_kinds
-from app.ingest.reference import load_reference
-from app.ingest.writer import writable_engine
+from app.ingest.memberships import rebuild_derived
+from app.ingest.reference import derived_memberships, load_reference
+from app.ingest.store import area_kinds, writable_engine
 from app.settings import DATA_DIR
-from tests.test_ingest_support import db_state, fixture_file, fresh_db, ingest, observations, query  # noqa: F401
+from tests.ingest_helpers import db_state, fixture_file, fresh_db, ingest, observations, query  # noqa: F401
 
 
 def members(db_url: str, group: str) -> set[tuple]:

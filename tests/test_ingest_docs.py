@@ -9,10 +9,10 @@ import pytest
 
 from app.cli import check, ingest as ingest_group
 from app.indicators import registry
-from app.ingest.load import CSV_FORMATS
-from app.ingest.writer import init_database
+from app.ingest.csvfiles import CSV_FORMATS
+from app.ingest.store import init_database
 from tests.conftest import ROOT
-from tests.test_ingest_support import ingest, observations
+from tests.ingest_helpers import ingest, observations
 
 DOC = (ROOT / "docs" / "ingest.md").read_text(encoding="utf-8")
 
@@ -62,3 +62,10 @@ def test_the_json_examples_load_the_same_values(tmp_path):
     assert len(found) == 2 and found[0] == found[1]
     assert found[0][("jobseekers", "KU020", "2026-06-01")] == (1494.0, "final")
     assert found[0][("unemployed_jobseekers", "KU020", "2026-06-01")] == (None, "suppressed")
+
+
+def test_the_module_table_is_the_ingest_folder():
+    section = DOC.split("## Where the code is", 1)[1]
+    documented = set(re.findall(r"^\| `([a-z_]+\.py)` \|", section, re.M))
+    modules = {p.name for p in (ROOT / "app" / "ingest").glob("*.py")} - {"__init__.py"}
+    assert documented == modules

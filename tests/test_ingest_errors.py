@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-import app.ingest.load
+import app.ingest.store
 from app.ingest.pxweb import load_pxweb
-from tests.conftest import shared_file
-from tests.test_ingest_support import db_state, fixture_file, loaded_db, run_cli  # noqa: F401 - loaded_db is a fixture
+from tests.ingest_helpers import db_state, fixture_file, loaded_db, run_cli  # noqa: F401 - loaded_db is a fixture
 
 BAD_INPUTS = [
     # command, fixture, fragments the message must hold (location, column, what is wrong)
@@ -66,7 +65,7 @@ def test_bad_input_is_refused_and_the_database_is_unchanged(loaded_db, command, 
 def test_a_failure_while_writing_rolls_the_whole_load_back(loaded_db, monkeypatch, tmp_path):
     """Validation catches bad files before any write; this proves the writes themselves are one transaction."""
     calls = []
-    real_upsert = app.ingest.load.upsert
+    real_upsert = app.ingest.store.upsert
 
     def failing_upsert(conn, table, rows, keys):
         calls.append(len(rows))
@@ -74,8 +73,8 @@ def test_a_failure_while_writing_rolls_the_whole_load_back(loaded_db, monkeypatc
             raise RuntimeError("disk full")
         real_upsert(conn, table, rows, keys)
 
-    monkeypatch.setattr(app.ingest.load, "WRITE_CHUNK", 5)
-    monkeypatch.setattr(app.ingest.load, "upsert", failing_upsert)
+    monkeypatch.setattr(app.ingest.store, "BATCH", 5)
+    monkeypatch.setattr(app.ingest.store, "upsert", failing_upsert)
     before = db_state(loaded_db)
     with pytest.raises(RuntimeError, match="disk full"):
         load_pxweb(loaded_db, _changed_copy(tmp_path))

@@ -11,11 +11,13 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app.indicators import registry
-from app.ingest.load import format_codes, parse_timestamp, parse_value
-from app.ingest.pxfiles import PxTable, read_table
-from app.ingest.pxweb import assign_roles, month_of
+from app.settings import database_url
+from app.ingest.records import format_codes
+from app.ingest.values import parse_timestamp, parse_value
+from app.ingest.pxweb_read import PxTable, read_table
+from app.ingest.pxweb_map import assign_roles
 from tests.conftest import shared_file
-from tests.test_ingest_support import db_state, fixture_file, fresh_db, ingest, observations, query  # noqa: F401
+from tests.ingest_helpers import db_state, fixture_file, fresh_db, ingest, observations, query  # noqa: F401
 
 REAL_12R5 = ("real", "statfin_tyonv_12r5_2026M06.json")
 
@@ -95,7 +97,7 @@ EXPECTED_SMALL = {
 @pytest.mark.parametrize("name", ["pxweb_small.json", "jsonstat_small.json", "jsonstat_sparse.json"])
 def test_small_fixture_values(tmp_path, name):
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    from app.ingest.writer import init_database
+    from app.ingest.store import init_database
 
     init_database(url).dispose()
     result = ingest("pxweb", fixture_file(name), url)
@@ -133,7 +135,7 @@ def test_a_changed_value_is_an_update_and_takes_the_new_release(fresh_db, tmp_pa
 
 def test_a_preliminary_month_is_provisional_and_unknown_areas_only_are_refused(tmp_path):
     from app.ingest.errors import InputError
-    from app.ingest.pxweb import harmonise
+    from app.ingest.pxweb_map import harmonise
 
     doc = json.loads(fixture_file("pxweb_small.json").read_text(encoding="utf-8"))
     for row in doc["data"]:
@@ -151,7 +153,7 @@ def test_a_preliminary_month_is_provisional_and_unknown_areas_only_are_refused(t
 
 
 def test_json_stat_1_bundle_and_symbols_inside_value(tmp_path):
-    from app.ingest.pxweb import harmonise
+    from app.ingest.pxweb_map import harmonise
 
     v2 = json.loads(fixture_file("jsonstat_small.json").read_text(encoding="utf-8"))
     dataset = {"label": v2["label"], "updated": v2["updated"], "value": [
@@ -182,7 +184,7 @@ def test_loads_into_the_demo_database(demo_sqlite, tmp_path):
 
 def test_release_ids_follow_explicit_ids_on_both_backends(fresh_db):
     """The demo builder inserts release id 1 explicitly; a PostgreSQL sequence would not know it."""
-    engine = create_engine(fresh_db.replace("postgresql://", "postgresql+psycopg://", 1))
+    engine = create_engine(database_url(fresh_db))
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO release (id, source) VALUES (1, 'demo')"))
     engine.dispose()
@@ -224,7 +226,7 @@ def test_content_as_a_plain_dimension_of_pxweb_json(tmp_path):
 
 def test_a_total_category_sss_of_another_dimension_is_not_taken_for_the_area(tmp_path):
     """Statistics Finland codes the total of many classifications SSS too (Sukupuoli: SSS = total)."""
-    from app.ingest.pxweb import harmonise
+    from app.ingest.pxweb_map import harmonise
 
     doc = json.loads(fixture_file("pxweb_small.json").read_text(encoding="utf-8"))
     doc["columns"].insert(0, {"code": "Sukupuoli", "text": "Sukupuoli", "type": "d"})
@@ -249,18 +251,10 @@ def test_an_extra_dimension_with_several_categories_is_refused(tmp_path):
     path = tmp_path / "by_sex.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     from app.ingest.errors import InputError
-    from app.ingest.pxweb import harmonise
+    from app.ingest.pxweb_map import harmonise
 
     with pytest.raises(InputError, match="'Sukupuoli'.*2 categories.*select a single category"):
         harmonise(read_table(path), registry(), {"SSS": "country"})
-
-
-def test_month_codes():
-    assert month_of("2026M06") == date(2026, 6, 1)
-    assert month_of("2026-06") == date(2026, 6, 1)
-    assert month_of("2026M13") is None
-    assert month_of("2025") is None
-    assert month_of("2026Q2") is None
 
 
 def test_values_and_suppression_symbols():
@@ -302,9 +296,9 @@ def test_the_real_population_table_loads_its_end_of_year_population(backend, req
     from sqlalchemy import select
 
     from app import schema
-    from app.ingest.writer import init_database, writable_engine
+    from app.ingest.store import init_database, writable_engine
     from tests.conftest import shared_file
-    from tests.test_ingest_support import run_cli
+    from tests.ingest_helpers import run_cli
 
     path = shared_file("real", "statfin_vaerak_121w_2025.json")
     url = f"sqlite:///{tmp_path / 'pop.sqlite'}" if backend == "sqlite" else request.getfixturevalue("pg_url")

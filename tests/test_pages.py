@@ -123,9 +123,9 @@ def test_database_failure_is_explained_not_a_traceback(monkeypatch, tmp_path):
 
 def test_pages_work_on_a_real_statistics_database_without_pilot_data(monkeypatch, tmp_path):
     """A production database loaded only with one month of 12r5: no demo banner, no crash, a useful overview."""
-    from app.ingest.writer import init_database
+    from app.ingest.store import init_database
     from tests.conftest import shared_file
-    from tests.test_ingest_support import run_cli
+    from tests.ingest_helpers import run_cli
 
     path = shared_file("real", "statfin_tyonv_12r5_2026M06.json")
     url = f"sqlite:///{tmp_path / 'real.sqlite'}"

@@ -2,41 +2,24 @@
 
 The file has the format of data/area_classification.csv (read by reference.read_classification):
 `municipality_code,region_code,ely_code,valid_from,valid_to`. The region and ELY memberships of
-every municipality listed are replaced by the file's; municipalities not listed keep theirs. The
-memberships derived from the classification (SSS = the country while a municipality exists,
-GRP_PILOT / GRP_OTHER comparison groups) and the group populations are then rebuilt by the same
-rules as reference.load_reference.
+every municipality listed are replaced by the file's; municipalities not listed keep theirs. What
+derives from them is then rebuilt (app.ingest.memberships).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, delete, select, update
-
-from app import schema
-from app.ingest.csvfiles import parse_date
+from app.areas import Membership
+from app.ingest.csvfiles import parse_date, parse_municipality, read_csv_for
 from app.ingest.errors import InputError
-from app.ingest.load import (
-    LoadSummary,
-    Skipped,
-    Span,
-    area_kinds,
-    check_date_order,
-    check_no_overlap,
-    csv_provenance,
-    display_url,
-    read_csv_for,
-    record_provenance,
-    transaction,
-)
-from app.ingest.reference import Membership, derived_memberships, municipality_code
+from app.ingest.memberships import CLASSIFICATION_KINDS, store_group_memberships, stored_memberships
+from app.ingest.records import LoadSummary, Skipped
+from app.ingest.store import load_transaction
+from app.ingest.validate import Span, check_date_order, check_no_overlap
 
-CLASSIFICATION_KINDS = ("region", "ely")
-DERIVED_GROUPS = ("SSS", "GRP_PILOT", "GRP_OTHER")
 SOURCE = "Area classification file"
 
 
@@ -57,11 +40,7 @@ def read_areas_file(path: Path) -> list[ClassificationRow]:
     """Read and check the file on its own (codes, dates, no two regions or ELY areas at once)."""
     out = []
     for row in read_csv_for(path, "areas"):
-        try:
-            muni = municipality_code(row.values["municipality_code"])
-        except ValueError as exc:
-            raise InputError(path, f"{exc} (use KU091, 091 or 91)", location=row.where(),
-                             column="municipality_code") from None
+        muni = parse_municipality(path, row, "municipality_code")
         start = parse_date(path, row, "valid_from", allow_empty=True)
         end = parse_date(path, row, "valid_to", allow_empty=True)
         check_date_order(path, row, start, end)
@@ -86,58 +65,12 @@ def check_codes(path: Path, rows: list[ClassificationRow], kinds: dict[str, str]
                                  column=column)
 
 
-def stored_memberships(conn: Connection) -> list[Membership]:
-    m = schema.area_membership
-    return [Membership(*r) for r in conn.execute(select(m.c.member_code, m.c.group_code, m.c.valid_from,
-                                                        m.c.valid_to))]
-
-
-def replace_group_memberships(conn: Connection, old: list[Membership], new: list[Membership]) -> tuple[int, int, int]:
-    """Make the rows `old` (already in the table) into `new`; (added, removed, unchanged); no write when equal."""
-    old_set, new_set = set(old), set(new)
-    if old_set != new_set:
-        m = schema.area_membership
-        for gone in old_set - new_set:
-            conn.execute(delete(m).where(
-                m.c.member_code == gone.member_code, m.c.group_code == gone.group_code,
-                m.c.valid_from.is_(None) if gone.valid_from is None else m.c.valid_from == gone.valid_from,
-                m.c.valid_to.is_(None) if gone.valid_to is None else m.c.valid_to == gone.valid_to))
-        added = sorted(new_set - old_set, key=lambda x: (x.member_code, x.group_code, x.valid_from or date.min))
-        if added:
-            conn.execute(m.insert(), [x.as_row() for x in added])
-    return len(new_set - old_set), len(old_set - new_set), len(old_set & new_set)
-
-
-def rebuild_derived(conn: Connection) -> None:
-    """Bring SSS/GRP memberships and the group populations in line with the stored memberships."""
-    kinds = area_kinds(conn)
-    stored = stored_memberships(conn)
-    old = [m for m in stored if m.group_code in DERIVED_GROUPS]
-    new = derived_memberships(stored, kinds)
-    replace_group_memberships(conn, old, new)
-    a = schema.area
-    population = {code: pop or 0 for code, pop in conn.execute(
-        select(a.c.code, a.c.population).where(a.c.kind == "municipality"))}
-    totals: dict[str, int] = defaultdict(int)
-    for m in [x for x in stored if x.group_code not in DERIVED_GROUPS] + new:
-        kind = kinds.get(m.group_code)
-        if kind in ("pilot", "group") or (kind in CLASSIFICATION_KINDS and m.valid_to is None):
-            totals[m.group_code] += population.get(m.member_code, 0)
-    current = dict(conn.execute(select(a.c.code, a.c.population).where(
-        a.c.kind.in_(("pilot", "group") + CLASSIFICATION_KINDS))).all())
-    for code, before in current.items():
-        if before != totals.get(code, 0):
-            conn.execute(update(a).where(a.c.code == code).values(population=totals.get(code, 0)))
-
-
 def load_areas(db_url: str, path: Path, *, url: str | None = None, licence: str | None = None,
                retrieved_at: datetime | None = None) -> LoadSummary:
     """Replace the region and ELY memberships of the municipalities in the file, in one transaction."""
     path = Path(path)
     rows = read_areas_file(path)
-    summary = LoadSummary(file=path.name, target=display_url(db_url), what="region/ELY memberships")
-    with transaction(db_url) as conn:
-        kinds = area_kinds(conn)
+    with load_transaction(db_url, path, "region/ELY memberships") as (conn, summary, kinds):
         check_codes(path, rows, kinds)
         unknown = sorted({r.municipality for r in rows if kinds.get(r.municipality) != "municipality"})
         rows = [r for r in rows if r.municipality not in unknown]
@@ -145,10 +78,8 @@ def load_areas(db_url: str, path: Path, *, url: str | None = None, licence: str 
         old = [m for m in stored_memberships(conn)
                if m.member_code in listed and kinds.get(m.group_code) in CLASSIFICATION_KINDS]
         new = [m for r in rows for m in r.memberships()]
-        summary.inserted, summary.removed, summary.unchanged = replace_group_memberships(conn, old, new)
-        rebuild_derived(conn)
-        record_provenance(conn, summary, csv_provenance(path, SOURCE, url, licence, retrieved_at), len(new))
-    summary.total = len(new)
+        store_group_memberships(conn, summary, path, SOURCE, old, new, url=url, licence=licence,
+                                retrieved_at=retrieved_at)
     if unknown:
         summary.skipped.append(Skipped("municipality codes not in the area table (add them to "
                                        "data/municipalities.csv and run `db init`)", tuple(unknown)))

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from app.areas import municipality_code
 from app.ingest.errors import InputError
+from app.months import is_preliminary, parse_pxweb_month
+
+CLASSIFICATION_COLUMNS = ("municipality_code", "region_code", "ely_code", "valid_from", "valid_to")
+#: The CSV formats by the command that reads them; used to tell a user which command a file is for.
+CSV_FORMATS: dict[str, tuple[str, ...]] = {
+    "pilots": ("pilot_code", "name_fi", "name_sv", "name_en", "ely_code", "municipality_code",
+               "valid_from", "valid_to"),
+    "areas": CLASSIFICATION_COLUMNS,
+    "monitoring": ("area_code", "month", "indicator", "value"),
+}
 
 
 @dataclass(frozen=True)
@@ -84,18 +96,18 @@ def parse_date(path: Path, row: CsvRow, column: str, *, allow_empty: bool = Fals
 def parse_month(path: Path, row: CsvRow, column: str) -> date:
     """Accept 2021-03, 2021-03-01 or 2021M03; the month's first day is the period."""
     raw = row.values.get(column, "")
-    text = raw.strip().upper().replace("M", "-")
-    parts = text.split("-")
+    month = None if is_preliminary(raw) else parse_pxweb_month(raw)
+    if month is None:
+        raise InputError(path, f"{raw!r} is not a month (use 2021-03, 2021-03-01 or 2021M03)", location=row.where(),
+                         column=column)
+    return month
+
+
+def parse_municipality(path: Path, row: CsvRow, column: str, *, forms: str = "KU091, 091 or 91") -> str:
     try:
-        if len(parts) == 3 and int(parts[2]) != 1:
-            raise ValueError
-        if len(parts) not in (2, 3):
-            raise ValueError
-        return date(int(parts[0]), int(parts[1]), 1)
-    except ValueError:
-        raise InputError(
-            path, f"{raw!r} is not a month (use 2021-03, 2021-03-01 or 2021M03)", location=row.where(), column=column
-        ) from None
+        return municipality_code(row.values.get(column, ""))
+    except ValueError as exc:
+        raise InputError(path, f"{exc} (use {forms})", location=row.where(), column=column) from None
 
 
 def parse_number(path: Path, row: CsvRow, column: str) -> float:
@@ -104,3 +116,23 @@ def parse_number(path: Path, row: CsvRow, column: str) -> float:
         return float(raw.replace(",", ".").replace("\u00a0", "").replace(" ", ""))
     except ValueError:
         raise InputError(path, f"{raw!r} is not a number", location=row.where(), column=column) from None
+
+
+def read_csv_for(path: Path, command: str, optional: tuple[str, ...] = ()) -> list[CsvRow]:
+    """read_csv with the columns of `command`'s format; a JSON file or another command's CSV is named as such."""
+    text = read_text(path)
+    if text.lstrip()[:1] in ("{", "["):
+        raise InputError(path, f"this is a JSON file, not the CSV that `pilot-tracker ingest {command}` reads; "
+                               "PxWeb tables load with `pilot-tracker ingest pxweb`", location="line 1")
+    try:
+        return read_csv(path, CSV_FORMATS[command], optional)
+    except InputError as exc:
+        if exc.location != "row 1 (header)":
+            raise
+        header = {h.strip() for h in re.split(r"[;,]", text.splitlines()[0])}
+        for other, columns in CSV_FORMATS.items():
+            if other != command and set(columns) <= header:
+                raise InputError(path, f"{exc.message}. This is a file of another kind: it has the columns of "
+                                       f"`pilot-tracker ingest {other}`", location=exc.location,
+                                 column=exc.column) from None
+        raise

@@ -16,12 +16,14 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import delete
-from sqlalchemy.engine import make_url
 
 from app import schema
+from app.areas import is_pilot
 from app.indicators import Registry, registry as default_registry
 from app.ingest.reference import ReferenceData, load_reference
-from app.ingest.writer import create_schema, load_reference_data, set_meta, writable_engine
+from app.ingest.store import create_schema, load_reference_data, set_meta, writable_engine
+from app.months import months_between
+from app.settings import database_url
 
 SEED = 20210301
 PILOT_SHARE_TARGET = 0.36
@@ -43,14 +45,6 @@ class DemoSpec:
     first_month: date = date(2019, 1, 1)
     last_month: date = date(2024, 12, 1)
     seed: int = SEED
-
-
-def months_between(first: date, last: date) -> list[date]:
-    out, y, m = [], first.year, first.month
-    while (y, m) <= (last.year, last.month):
-        out.append(date(y, m, 1))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
 
 
 def _knots(months: list[date], knots: dict[str, float]) -> np.ndarray:
@@ -108,12 +102,9 @@ def _counts(reference: ReferenceData, months: list[date], seed: int) -> tuple[li
     # Pilot clients: members only, from the member's start; calibrated nationally.
     in_pilot = np.zeros((n, t), dtype=bool)
     index = {c: i for i, c in enumerate(codes)}
-    month_arr = np.array([m.toordinal() for m in months])
     for m in reference.memberships:
-        if m.group_code.startswith("PILOT") and m.member_code in index:
-            lo = m.valid_from.toordinal() if m.valid_from else -1
-            hi = m.valid_to.toordinal() if m.valid_to else 10**9
-            in_pilot[index[m.member_code]] |= (month_arr >= lo) & (month_arr <= hi)
+        if is_pilot(m.group_code) and m.member_code in index:
+            in_pilot[index[m.member_code]] |= np.array([m.valid_on(month) for month in months])
     pilot_weight = np.clip(1.0 + 1.2 * foreign + rng.normal(0, 0.05, n), 0.7, 1.6)[:, None] * noise(0.02)
     raw_clients = jobseekers * pilot_weight * in_pilot
     active_months = in_pilot.any(axis=0)
@@ -174,7 +165,7 @@ def build_demo(url: str, spec: DemoSpec = DemoSpec(), registry: Registry | None 
     """Build the demo database at url; a SQLite file is built aside and moved into place whole."""
     registry = registry or default_registry()
     reference = reference or load_reference()
-    parsed = make_url(url)
+    parsed = database_url(url)
     target = None
     if parsed.get_backend_name() == "sqlite":
         target = Path(parsed.database).resolve()

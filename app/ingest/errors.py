@@ -1,4 +1,4 @@
-"""Input errors that name the file, the place in it and the column, so a user can fix the file."""
+"""Why a load stopped, as types the CLI tells apart: bad input, an unready database, the network."""
 
 from __future__ import annotations
 
@@ -22,3 +22,16 @@ class InputError(ValueError):
         if self.column:
             where.append(f"column '{self.column}'")
         return f"{', '.join(where)}: {self.message}"
+
+
+class DatabaseNotReady(RuntimeError):
+    """The target database cannot take a load (missing file or schema); nothing was written."""
+
+
+class NetworkError(RuntimeError):
+    """A download failed (no connection, timeout, an HTTP error): not the user's file, so try again later."""
+
+    def __init__(self, url: str, message: str):
+        self.url = url
+        self.message = message
+        super().__init__(f"{url}: {message}")

@@ -15,25 +15,12 @@ from datetime import datetime
 from pathlib import Path
 
 from app.indicators import Registry, registry as default_registry
-from app.ingest.csvfiles import CsvRow, parse_month, parse_number
+from app.ingest.csvfiles import CsvRow, parse_month, parse_municipality, parse_number, read_csv_for
 from app.ingest.errors import InputError
-from app.ingest.load import (
-    SUPPRESSION_SYMBOLS,
-    LoadSummary,
-    Observation,
-    ProgressFactory,
-    Skipped,
-    area_kinds,
-    csv_provenance,
-    display_url,
-    find_duplicates,
-    read_csv_for,
-    record_provenance,
-    require_indicators,
-    transaction,
-    write_observations,
-)
-from app.ingest.reference import municipality_code
+from app.ingest.records import LoadSummary, Observation, Skipped, file_provenance
+from app.ingest.store import ProgressFactory, load_transaction, record_provenance, write_observations
+from app.ingest.validate import describe_observation, find_duplicates, require_indicators
+from app.ingest.values import SUPPRESSION_SYMBOLS
 
 STATUSES = ("final", "provisional", "suppressed")
 SOURCE_CODE = "tem_monitoring"
@@ -42,11 +29,7 @@ SOURCE_CODE = "tem_monitoring"
 def _area(path: Path, row: CsvRow) -> str:
     raw = row.values["area_code"].strip().upper()
     if raw.isdigit() or raw.startswith("KU"):
-        try:
-            return municipality_code(raw)
-        except ValueError as exc:
-            raise InputError(path, f"{exc} (use KU091, 091, 91 or a pilot code such as PILOT01)",
-                             location=row.where(), column="area_code") from None
+        return parse_municipality(path, row, "area_code", forms="KU091, 091, 91 or a pilot code such as PILOT01")
     if not raw:
         raise InputError(path, "an area code is required", location=row.where(), column="area_code")
     return raw
@@ -84,8 +67,7 @@ def read_monitoring_file(path: Path, registry: Registry) -> list[tuple[Observati
         value, status = _value_and_status(path, row)
         out.append((Observation(indicator, _area(path, row), parse_month(path, row, "month"), value, status),
                     row.where()))
-    find_duplicates(path, ((o.key, where) for o, where in out),
-                    lambda key: f"indicator {key[0]}, area {key[1]}, month {key[2]:%Y-%m}")
+    find_duplicates(path, ((o.key, where) for o, where in out), describe_observation)
     return out
 
 
@@ -97,9 +79,7 @@ def load_monitoring(db_url: str, path: Path, *, registry: Registry | None = None
     path = Path(path)
     rows = read_monitoring_file(path, registry)
     source = registry.sources[SOURCE_CODE]
-    summary = LoadSummary(file=path.name, target=display_url(db_url))
-    with transaction(db_url) as conn:
-        kinds = area_kinds(conn)
+    with load_transaction(db_url, path) as (conn, summary, kinds):
         unknown: Counter = Counter()
         observations = []
         for obs, where in rows:
@@ -111,8 +91,8 @@ def load_monitoring(db_url: str, path: Path, *, registry: Registry | None = None
                 continue
             observations.append(obs)
         require_indicators(conn, {o.indicator_code for o in observations})
-        provenance = csv_provenance(path, source.names["en"], url or source.url, licence or source.licence,
-                                    retrieved_at)
+        provenance = file_provenance(path, f"{source.names['en']}: {path.name}", url=url or source.url,
+                                     licence=licence or source.licence, retrieved_at=retrieved_at)
         release_id = record_provenance(conn, summary, provenance, len(observations))
         write_observations(conn, observations, release_id, summary, progress)
     if unknown:

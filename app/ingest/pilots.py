@@ -18,26 +18,16 @@ from pathlib import Path
 from sqlalchemy import Connection, select
 
 from app import schema
-from app.settings import LANGUAGES
-from app.ingest.areas import rebuild_derived, replace_group_memberships, stored_memberships
-from app.ingest.csvfiles import parse_date
+from app.areas import GRP_OTHER, GRP_PILOT, PILOT_PREFIX, Membership
+from app.ingest.csvfiles import parse_date, parse_municipality, read_csv_for
 from app.ingest.errors import InputError
-from app.ingest.load import (
-    LoadSummary,
-    Span,
-    area_kinds,
-    check_date_order,
-    check_no_overlap,
-    csv_provenance,
-    display_url,
-    read_csv_for,
-    record_provenance,
-    transaction,
-)
-from app.ingest.reference import Membership, municipality_code
-from app.ingest.writer import upsert
+from app.ingest.memberships import store_group_memberships, stored_memberships
+from app.ingest.records import LoadSummary
+from app.ingest.store import load_transaction, upsert
+from app.ingest.validate import Span, check_date_order, check_no_overlap
+from app.settings import LANGUAGES
 
-PILOT_CODE = re.compile(r"^PILOT[0-9A-Z_]+$")
+PILOT_CODE = re.compile(rf"^{PILOT_PREFIX}[0-9A-Z_]+$")
 ATTRIBUTES = tuple(f"name_{lang}" for lang in LANGUAGES) + ("ely_code",)
 SOURCE = "Pilot registry file"
 
@@ -85,11 +75,7 @@ def read_pilots_file(path: Path) -> PilotRegistry:
                     raise InputError(path, f"{pilot} has {key} {areas[pilot][key]!r} on row {first_line[pilot]} but "
                                            f"{value!r} here; give a pilot's names and ELY area once, or the same on "
                                            "every row", location=row.where(), column=key)
-        try:
-            muni = municipality_code(v["municipality_code"])
-        except ValueError as exc:
-            raise InputError(path, f"{exc} (use KU091, 091 or 91)", location=row.where(),
-                             column="municipality_code") from None
+        muni = parse_municipality(path, row, "municipality_code")
         start = parse_date(path, row, "valid_from")
         end = parse_date(path, row, "valid_to", allow_empty=True)
         check_date_order(path, row, start, end)
@@ -133,21 +119,17 @@ def load_pilots(db_url: str, path: Path, *, url: str | None = None, licence: str
     """Upsert the pilot areas and replace all pilot memberships with the file's, in one transaction."""
     path = Path(path)
     registry = read_pilots_file(path)
-    summary = LoadSummary(file=path.name, target=display_url(db_url), what="pilot memberships")
-    with transaction(db_url) as conn:
-        kinds = area_kinds(conn)
+    with load_transaction(db_url, path, "pilot memberships") as (conn, summary, kinds):
         check_codes(path, registry, kinds)
         before, rows = upsert_pilot_areas(conn, registry)
         old = [m for m in stored_memberships(conn) if kinds.get(m.group_code) == "pilot"]
         new = [m.membership() for m in registry.members]
-        summary.inserted, summary.removed, summary.unchanged = replace_group_memberships(conn, old, new)
-        rebuild_derived(conn)
-        record_provenance(conn, summary, csv_provenance(path, SOURCE, url, licence, retrieved_at), len(new))
-    summary.total = len(new)
+        store_group_memberships(conn, summary, path, SOURCE, old, new, url=url, licence=licence,
+                                retrieved_at=retrieved_at)
     new_areas = [r for r in rows if r["code"] not in before]
     changed = [r for r in rows if r["code"] in before and before[r["code"]] != r]
     summary.notes.append(f"{len(rows)} pilot areas: {len(new_areas)} new, {len(changed)} changed, "
-                         f"{len(rows) - len(new_areas) - len(changed)} unchanged; GRP_PILOT and GRP_OTHER rebuilt")
+                         f"{len(rows) - len(new_areas) - len(changed)} unchanged; {GRP_PILOT} and {GRP_OTHER} rebuilt")
     orphans = sorted(set(before) - set(registry.areas))
     if orphans:
         summary.notes.append(f"{len(orphans)} pilot areas in the database are not in this file and have no members "

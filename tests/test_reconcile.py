@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from app import schema
-from app.ingest.writer import writable_engine
+from app.ingest.store import writable_engine
 from tests.conftest import shared_file
-from tests.test_ingest_support import db_state, fixture_file, fresh_db, ingest, run_cli  # noqa: F401
+from tests.ingest_helpers import db_state, fixture_file, fresh_db, ingest, run_cli  # noqa: F401
 
 JUNE = date(2026, 6, 1)
 COUNTS = ("jobseekers", "unemployed_jobseekers")

@@ -1,4 +1,4 @@
-"""The data-quality check: published aggregates against the sum of their member municipalities. Read-only.
+"""`pilot-tracker check`: reconcile published aggregates with the sums of their member municipalities. Read-only.
 
 Rules:
 - each published value of a count indicator for an area of kind country, region or ely is compared
@@ -24,7 +24,7 @@ import polars as pl
 from sqlalchemy import Engine
 
 from app import queries
-from app.aggregate import expected_members
+from app.areas import COUNTRY, members_in_months
 from app.indicators import Registry
 
 AGGREGATE_KINDS = ("country", "region", "ely")
@@ -166,8 +166,8 @@ def explain(engine: Engine, report: CheckReport, kinds: dict[str, str]) -> None:
     findings: dict[tuple[str, date], tuple[str, list[tuple[int, ...]], list[str], list[str]]] = {}
     for (area, period), diffs in to_explain.items():
         inds = sorted(diffs)
-        country = set(expected_members(memberships.filter(pl.col("group_code") == "SSS"), [period])["member_code"])
-        members = set(expected_members(memberships.filter(pl.col("group_code") == area), [period])["member_code"])
+        country = set(members_in_months(memberships.filter(pl.col("group_code") == COUNTRY), [period])["member_code"])
+        members = set(members_in_months(memberships.filter(pl.col("group_code") == area), [period])["member_code"])
         pool = sorted(country | members)
         matrix = np.full((len(pool), len(inds)), np.nan)
         index = {code: i for i, code in enumerate(pool)}

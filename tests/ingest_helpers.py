@@ -1,5 +1,5 @@
-"""Helpers shared by the ingestion and check tests (no tests here): fixture files, prepared databases on
-both backends, CLI runs and a snapshot of the database to prove a refused load left it as it was."""
+"""Helpers shared by the ingestion and check tests: fixture files, prepared databases on both backends,
+CLI runs and a snapshot of the database to prove a refused load left it as it was."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from app.cli import main
-from app.ingest.writer import init_database
+from app.ingest.store import init_database
+from app.settings import database_url
 from tests.conftest import PG_ADMIN_URL
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
@@ -35,7 +35,7 @@ def ingest(command: str, path: Path | str, db_url: str, *extra: str) -> Result:
 
 
 def query(db_url: str, sql: str, **params) -> list[tuple]:
-    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    engine = create_engine(database_url(db_url))
     try:
         with engine.connect() as conn:
             return [tuple(r) for r in conn.execute(text(sql), params)]
@@ -52,7 +52,7 @@ def observations(db_url: str) -> dict[tuple, tuple]:
 def db_state(db_url: str) -> dict:
     """Everything a load may touch: the SQLite file's bytes, and the sorted contents of every table."""
     state: dict = {}
-    parsed = make_url(db_url)
+    parsed = database_url(db_url)
     if parsed.get_backend_name() == "sqlite":
         state["sha256"] = hashlib.sha256(Path(parsed.database).read_bytes()).hexdigest()
     for table in STATE_TABLES:

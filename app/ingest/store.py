@@ -1,0 +1,242 @@
+"""The writable path: the engine, the one transaction of a load, releases, observation writes, schema and meta.
+
+Contract of a load (see docs/ingest.md):
+- the file is read and checked before the database is touched; the rest runs in ONE transaction
+  (`transaction(url)`), so a failure at any point leaves the database exactly as it was;
+- a release is identified by the file's sha256 and source: loading the same file again reuses its
+  release row, and observations whose value and status are unchanged are not written again, so a
+  second load of the same file changes nothing;
+- an observation keeps the release that last changed its value or status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, func, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app import schema
+from app.indicators import Registry, registry as default_registry
+from app.ingest.errors import DatabaseNotReady
+from app.ingest.records import LoadSummary, Observation, Provenance
+from app.ingest.reference import ReferenceData, indicator_rows, load_reference
+from app.settings import database_url, shown_url
+
+BATCH = 5000  # rows per statement
+PROGRESS_MIN_ROWS = 5000  # loads with more rows than this show a progress bar
+
+ProgressFactory = Callable[[int], AbstractContextManager]
+
+
+# --- engine and transaction ---------------------------------------------------------------------------
+
+def writable_engine(url: str) -> Engine:
+    """The only writable engine in the project; used by the ingestion CLI and the demo builder."""
+    parsed = database_url(url)
+    engine = create_engine(parsed)
+    if parsed.get_backend_name() == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _fk_on(dbapi_conn, _record):
+            dbapi_conn.execute("PRAGMA foreign_keys = ON")
+    return engine
+
+
+def open_writable(url: str) -> Engine:
+    """The writable engine for a load, refused unless the database exists and has the schema."""
+    parsed = database_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database in ("", ":memory:") or not Path(database).is_file():
+            raise DatabaseNotReady(f"database file not found: {database or '(none)'}; "
+                                   f"create it with `pilot-tracker db init --db {url}`")
+    engine = writable_engine(url)
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+    except Exception as exc:  # noqa: BLE001 - any failure to connect is reported the same way
+        engine.dispose()
+        first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise DatabaseNotReady(f"cannot open {shown_url(url)}: {first}") from exc
+    missing = {t.name for t in schema.metadata.sorted_tables} - tables
+    if missing:
+        engine.dispose()
+        raise DatabaseNotReady(f"{shown_url(url)} has no Pilot Tracker schema (missing tables: "
+                               f"{', '.join(sorted(missing))}); run `pilot-tracker db init --db URL` first")
+    return engine
+
+
+@contextmanager
+def transaction(url: str) -> Iterator[Connection]:
+    """The one transaction of a load on a checked writable engine: committed at the end, rolled back on error."""
+    engine = open_writable(url)
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def area_kinds(conn: Connection) -> dict[str, str]:
+    return dict(conn.execute(select(schema.area.c.code, schema.area.c.kind)).all())
+
+
+@contextmanager
+def load_transaction(db_url: str, path: Path,
+                     what: str = "observations") -> Iterator[tuple[Connection, LoadSummary, dict[str, str]]]:
+    """A source's load: its one transaction, the summary it fills and the kinds of the known area codes."""
+    summary = LoadSummary(file=Path(path).name, target=shown_url(db_url), what=what)
+    with transaction(db_url) as conn:
+        yield conn, summary, area_kinds(conn)
+
+
+# --- writes ----------------------------------------------------------------------------------------------
+
+def upsert(conn: Connection, table: Table, rows: Sequence[dict], keys: Sequence[str]) -> None:
+    """Insert rows, replacing the non-key columns of rows whose key exists: loads are idempotent."""
+    if not rows:
+        return
+    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[conn.dialect.name]
+    columns = list(rows[0].keys())
+    for start in range(0, len(rows), BATCH):
+        stmt = insert(table)
+        others = {c: stmt.excluded[c] for c in columns if c not in keys}
+        stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=others) if others \
+            else stmt.on_conflict_do_nothing(index_elements=list(keys))
+        conn.execute(stmt, list(rows[start:start + BATCH]))
+
+
+def record_release(conn: Connection, provenance: Provenance, row_count: int) -> tuple[int, bool]:
+    """The release of this file: reused when the same bytes from the same source were loaded before.
+
+    Ids are assigned as max+1 in this transaction (the demo builder inserts explicit ids, so a
+    PostgreSQL sequence would lag behind).
+    """
+    r = schema.release
+    existing = conn.execute(select(r.c.id).where(r.c.sha256 == provenance.sha256, r.c.source == provenance.source)
+                            .order_by(r.c.id)).scalar()
+    if existing is not None:
+        return int(existing), True
+    next_id = (conn.execute(select(func.max(r.c.id))).scalar() or 0) + 1
+    conn.execute(r.insert().values(id=next_id, source=provenance.source, url=provenance.url,
+                                   licence=provenance.licence, retrieved_at=provenance.retrieved_at,
+                                   published_at=provenance.published_at, sha256=provenance.sha256,
+                                   row_count=row_count))
+    return next_id, False
+
+
+def record_provenance(conn: Connection, summary: LoadSummary, provenance: Provenance, row_count: int) -> int:
+    """Record (or reuse) the release of this load; its id goes into the summary and is returned.
+
+    A load into the synthetic demo database is allowed but said in the summary: its values are invented.
+    """
+    summary.provenance = provenance
+    summary.release_id, summary.release_reused = record_release(conn, provenance, row_count)
+    if conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == "demo")).scalar() == "true":
+        summary.notes.append("this is the synthetic demo database: real rows now sit beside invented ones; "
+                             "load real data into a database of its own (`pilot-tracker db init --db URL`)")
+    return summary.release_id
+
+
+def progress_bar(factory: ProgressFactory | None, total: int) -> AbstractContextManager:
+    if factory is None or total <= PROGRESS_MIN_ROWS:
+        return nullcontext(None)
+    return factory(total)
+
+
+def _existing(conn: Connection, observations: Sequence[Observation]) -> dict[tuple, tuple]:
+    o = schema.observation
+    indicators = sorted({x.indicator_code for x in observations})
+    periods = sorted({x.period for x in observations})
+    found: dict[tuple, tuple] = {}
+    for start in range(0, len(periods), 200):
+        stmt = select(o.c.indicator_code, o.c.area_code, o.c.period, o.c.value, o.c.status).where(
+            o.c.indicator_code.in_(indicators), o.c.period.in_(periods[start:start + 200]))
+        for ind, area, period, value, status in conn.execute(stmt):
+            found[(ind, area, period)] = (value, status)
+    return found
+
+
+def write_observations(conn: Connection, observations: Sequence[Observation], release_id: int,
+                       summary: LoadSummary, progress: ProgressFactory | None = None) -> None:
+    """Insert new observations and upsert changed ones; unchanged ones are not written. Counts go into summary."""
+    existing = _existing(conn, observations)
+    new_rows: list[dict] = []
+    changed_rows: list[dict] = []
+    for x in observations:
+        before = existing.get(x.key)
+        if before == (x.value, x.status):
+            continue
+        row = {"indicator_code": x.indicator_code, "area_code": x.area_code, "period": x.period,
+               "value": x.value, "status": x.status, "release_id": release_id}
+        (new_rows if before is None else changed_rows).append(row)
+    summary.total = len(observations)
+    summary.inserted, summary.updated = len(new_rows), len(changed_rows)
+    summary.unchanged = summary.total - summary.inserted - summary.updated
+    summary.suppressed = sum(1 for x in observations if x.status == "suppressed")
+    with progress_bar(progress, len(new_rows) + len(changed_rows)) as bar:
+        for rows, write in ((new_rows, _insert), (changed_rows, _upsert)):
+            for start in range(0, len(rows), BATCH):
+                chunk = rows[start:start + BATCH]
+                write(conn, chunk)
+                if bar is not None:
+                    bar.update(len(chunk))
+
+
+def _insert(conn: Connection, rows: list[dict]) -> None:
+    conn.execute(schema.observation.insert(), rows)
+
+
+def _upsert(conn: Connection, rows: list[dict]) -> None:
+    upsert(conn, schema.observation, rows, ["indicator_code", "area_code", "period"])
+
+
+# --- schema, reference data, meta ---------------------------------------------------------------------
+
+def set_meta(conn: Connection, values: dict[str, str]) -> None:
+    upsert(conn, schema.meta, [{"key": k, "value": str(v)} for k, v in values.items()], ["key"])
+
+
+def create_schema(conn: Connection) -> None:
+    schema.metadata.create_all(conn)
+
+
+def replace_memberships(conn: Connection, memberships: Iterable) -> None:
+    """Memberships have no natural key (a municipality can join a group twice), so they are replaced whole."""
+    conn.execute(delete(schema.area_membership))
+    rows = [m.as_row() for m in memberships]
+    for start in range(0, len(rows), BATCH):
+        conn.execute(schema.area_membership.insert(), rows[start:start + BATCH])
+
+
+def load_reference_data(conn: Connection, reference: ReferenceData, registry: Registry) -> None:
+    columns = [c.name for c in schema.area.columns]
+    areas = [{c: a.get(c) for c in columns} for a in reference.areas]
+    upsert(conn, schema.area, areas, ["code"])
+    replace_memberships(conn, reference.memberships)
+    upsert(conn, schema.indicator, indicator_rows(registry), ["code"])
+
+
+def init_database(url: str, *, reference: ReferenceData | None = None, registry: Registry | None = None,
+                  demo: bool | None = None) -> Engine:
+    """Create the schema and seed the reference data; safe to run again (`pilot-tracker db init`).
+
+    Areas and memberships are seeded only into an empty database: a second run must not undo what
+    `ingest pilots` or `ingest areas` loaded since. The indicator registry file is always the truth.
+    """
+    engine = writable_engine(url)
+    registry = registry or default_registry()
+    with engine.begin() as conn:
+        create_schema(conn)
+        if conn.execute(select(schema.area.c.code).limit(1)).first() is None:
+            load_reference_data(conn, reference or load_reference(), registry)
+        else:
+            upsert(conn, schema.indicator, indicator_rows(registry), ["code"])
+        existing = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == "demo")).scalar()
+        values = {"schema_version": schema.SCHEMA_VERSION}
+        if demo is not None or existing is None:
+            values["demo"] = "true" if demo else "false"
+        set_meta(conn, values)
+    return engine
