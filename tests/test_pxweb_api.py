@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from app.ingest.pxfiles import read_table
+from app.ingest.pxweb_read import read_table
 from app.ingest.pxweb_api import DEFAULT_LIMITS, Client, FetchError, Limits, api_root, fetch_table, make_plan, parse_metadata
 from tests.conftest import shared_file
 from tests.pxweb_standin import (
