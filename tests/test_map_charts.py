@@ -161,20 +161,25 @@ def test_symbol_map(values):
     assert trace(fig, "no_data").marker.symbol == "circle-open"
     ring = trace(fig, "highlight")
     assert ring.name == LABELS["highlight"] and ring.lon == (21.5,)
-    notes = [a.text for a in fig.layout.annotations]
+    notes = [a.text.replace("<br>", " ") for a in fig.layout.annotations]
     assert notes == [LABELS["no_boundaries_note"]]
     assert set(SYMBOL_LABEL_KEYS) <= set(LABELS)
 
 
 @pytest.mark.parametrize("title", [None, "Työttömyysaste, joulukuu 2024"])
-def test_symbol_map_note_has_a_band_of_its_own_below_the_title(values, title):
-    """The note sits between the title and the plot: the top margin holds both, the title is pinned above."""
-    from app.charts.maps import NOTE_HEIGHT
+@pytest.mark.parametrize("words", [3, 40])
+def test_symbol_map_note_has_a_band_of_its_own_below_the_title(values, title, words):
+    """The note sits between the title and the plot: the top margin holds both, the title is pinned above;
+    a long note is wrapped (Plotly would let it run off the figure) and its band grows with it."""
+    from app.charts.maps import NOTE_WIDTH, note_band
 
-    fig = symbol_map(values, value_label="x", format_value=fi_number, labels=LABELS, title=title)
+    labels = {**LABELS, "no_boundaries_note": " ".join(["rajat"] * words)}
+    fig = symbol_map(values, value_label="x", format_value=fi_number, labels=labels, title=title)
     note = fig.layout.annotations[0]
     assert (note.yref, note.y, note.yanchor) == ("paper", 1, "bottom")  # grows upwards from the plot's top
-    title_band = fig.layout.margin.t - NOTE_HEIGHT
+    lines = note.text.split("<br>")
+    assert all(len(line) <= NOTE_WIDTH for line in lines) and len(lines) == (1 if words == 3 else 3)
+    title_band = fig.layout.margin.t - note_band(len(lines))
     if title is None:
         assert fig.layout.title.text is None and title_band < 20
     else:
@@ -189,7 +194,7 @@ def test_indicator_map_takes_its_texts_from_the_catalogue_without_markdown(value
 
     indicator = registry()["unemployment_share"]
     fig = indicator_map(values, indicator, "sv", shapes=None, highlight={"KU100"})
-    note = fig.layout.annotations[0].text
+    note = fig.layout.annotations[0].text.replace("<br>", " ")
     assert "`" not in note and note == t("map.no_boundaries", "sv").replace("`", "")
     assert trace(fig, "highlight").name == t("map.pilot_outline", "sv")
     choropleth_fig = indicator_map(values, indicator, "en", shapes=geojson)

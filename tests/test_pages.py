@@ -181,7 +181,7 @@ def table_of(at: AppTest, column: str):
 
 def test_the_symbol_map_says_once_why_it_draws_points():
     at = run("pages/map.py", lang="fi")
-    notes = [a["text"] for a in figure_of(at)["layout"].get("annotations", [])]
+    notes = [a["text"].replace("<br>", " ") for a in figure_of(at)["layout"].get("annotations", [])]
     assert notes == [plain(t("map.no_boundaries", "fi"))]  # in the figure, so it travels with it
     assert not any("pilot-tracker boundaries" in i.value for i in at.info)  # and not again on the page
 
@@ -192,6 +192,9 @@ def test_tables_hold_numbers_so_a_column_sorts_by_value():
     ranked = gauges.sort_values(t("gauges.jobseekers", "en"), ascending=False)[t("common.area", "en")].tolist()
     assert ranked.index("Uusimaa") < ranked.index("Kainuu")
     assert all(kind == "float64" for kind in gauges.dtypes.iloc[1:4].astype(str))
+    # Streamlit truncates to the column's step, so the shares arrive rounded: 32.48 reads 32,5 as on the gauge.
+    shares = gauges[f"{t('gauges.share', 'en')} (%)"].tolist()
+    assert shares == [round(v, 1) for v in shares] and any(v != int(v) for v in shares)
     at = run("pages/trends.py", lang="fi", indicator="pilot_clients", areas="SSS")
     trends = table_of(at, t("common.month", "fi"))
     assert str(trends.dtypes.iloc[2]) == "float64" and "date" in str(trends.dtypes.iloc[0]).lower()

@@ -24,6 +24,7 @@ tests/test_map_charts.py pins this order.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Collection, Mapping
 
 import plotly.graph_objects as go
@@ -49,7 +50,8 @@ NO_DATA_BORDER = "#8a8a8a"  # keeps light-grey areas visible against the white p
 COLOURED_STATUSES = ("final", "provisional", "incomplete")
 HOVER = "<b>%{customdata[0]}</b><br>%{customdata[1]}%{customdata[2]}<extra></extra>"
 MARKER_SMALLEST, MARKER_LARGEST = 4.0, 22.0  # symbol map marker diameters in pixels
-NOTE_HEIGHT = 44  # pixels above the plot for the symbol map's note, below the title
+NOTE_LINE_HEIGHT, NOTE_PADDING = 18, 26  # pixels of the symbol map's note band, below the title
+NOTE_WIDTH = 100  # characters per line: Plotly does not wrap text, so the note is wrapped here
 
 
 def _check_labels(labels: Mapping[str, str], keys: tuple[str, ...]) -> None:
@@ -254,14 +256,20 @@ def symbol_map(values: pl.DataFrame, *, value_label: str, format_value: Callable
     _geo_layout(fig, height=height, title=title)
     # The note sits in a band of its own between the title and the plot, so the two never overlap.
     title_band = fig.layout.margin.t if title else 8
-    fig.add_annotation(text=labels["no_boundaries_note"], xref="paper", yref="paper", x=0, y=1, yshift=8,
+    lines = textwrap.wrap(labels["no_boundaries_note"], NOTE_WIDTH)
+    fig.add_annotation(text="<br>".join(lines), xref="paper", yref="paper", x=0, y=1, yshift=8,
                        xanchor="left", yanchor="bottom", showarrow=False, align="left",
                        font={"size": 13, "color": TEXT_COLOUR}, bgcolor=NOTE_BACKGROUND, bordercolor=NOTE_BORDER,
                        borderpad=6)
-    fig.update_layout(margin={"t": title_band + NOTE_HEIGHT})
+    fig.update_layout(margin={"t": title_band + note_band(len(lines))})
     if title:
         fig.update_layout(title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 12}})
     return fig
+
+
+def note_band(lines: int) -> int:
+    """Pixels the symbol map's note of so many lines takes above the plot."""
+    return NOTE_PADDING + NOTE_LINE_HEIGHT * lines
 
 
 def map_labels(lang: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ import re
 import polars as pl
 import streamlit as st
 
-from app.i18n import LANGUAGE_NAMES, t
+from app.i18n import LANGUAGE_NAMES, NO_VALUE, t
 from app.indicators import Indicator
 from app.settings import LANGUAGES, load_settings
 from app.ui.data import source
@@ -107,4 +107,7 @@ def show_table(table: Table, key: str, height: int | str = "auto") -> None:
               for column, decimals in table.decimals.items()}
     config |= {column: st.column_config.DateColumn(column, format=MONTH_FORMAT) for column in table.months}
     config |= {column: st.column_config.DateColumn(column, format="localized") for column in table.dates}
-    st.dataframe(table.frame, column_config=config, hide_index=True, width="stretch", height=height, key=key)
+    # `step` sets the decimals shown but truncates (32.48 would read 32,4): hand over rounded values.
+    shown = table.frame.with_columns(pl.col(column).round(decimals) for column, decimals in table.decimals.items())
+    st.dataframe(shown, column_config=config, hide_index=True, width="stretch", height=height, key=key,
+                 placeholder=NO_VALUE)
