@@ -213,10 +213,10 @@ def square_boundaries(db_url: str, path: Path) -> Path:
     finally:
         engine.dispose()
     half = 0.04
+    corners = [(-half, -half), (half, -half), (half, half), (-half, half), (-half, -half)]
     features = [{"type": "Feature", "properties": {"kunta": row["code"][2:]}, "geometry": {
-        "type": "Polygon", "coordinates": [[[row["lon"] - half, row["lat"] - half], [row["lon"] + half, row["lat"] - half],
-                                            [row["lon"] + half, row["lat"] + half], [row["lon"] - half, row["lat"] + half],
-                                            [row["lon"] - half, row["lat"] - half]]]}} for row in municipalities]
+        "type": "Polygon", "coordinates": [[[row["lon"] + dx, row["lat"] + dy] for dx, dy in corners]]}}
+        for row in municipalities]
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
     return path
 

@@ -79,7 +79,8 @@ def test_the_area_picker_names_the_kind_only_when_the_name_does_not_say_it():
 
     assert area_label("Whole country", "country", "en") == "Whole country"
     assert area_label("Koko maa", "country", "fi") == "Koko maa"
-    assert area_label("All pilot municipalities", "group", "en") == f"All pilot municipalities · {t('kind.group', 'en')}"
+    assert area_label("All pilot municipalities", "group", "en") == \
+        f"All pilot municipalities · {t('kind.group', 'en')}"
     assert area_label("Uusimaa", "region", "sv") == f"Uusimaa · {t('kind.region', 'sv')}"
 
 
