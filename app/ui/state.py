@@ -72,19 +72,25 @@ def multi_choice(name: str, options: Sequence[str], default: Sequence[str], labe
     """Comma-separated codes in ?name=; unknown codes are dropped with a message, never queried."""
     container = container or st
     key = f"url_{name}"
+    known_options = set(options)
     if key not in st.session_state:
         raw = st.query_params.get(name)
         chosen = list(default)
         if raw is not None:
             requested = [c.strip() for c in raw.split(",") if c.strip()]
-            known = [c for c in dict.fromkeys(requested) if c in set(options)]
-            unknown = [c for c in requested if c not in set(options)]
+            known = [c for c in dict.fromkeys(requested) if c in known_options]
+            unknown = [c for c in requested if c not in known_options]
             if unknown or not known:
                 url_warning(name, ",".join(unknown) or raw, ", ".join(format_func(c) for c in default))
             if known:
                 chosen = known[:max_selections] if max_selections else known
         st.session_state[key] = chosen
-    value = container.multiselect(label, options, key=key, format_func=format_func, max_selections=max_selections)
+    else:
+        # Streamlit matches a multiselect's browser state by label, and a language switch changes every
+        # label: pin the codes (read here with the previous run's labels) before the widget reads them.
+        st.session_state[key] = [c for c in st.session_state[key] if c in known_options]
+    value = container.multiselect(label, options, key=key, max_selections=max_selections,
+                                  format_func=lambda c: format_func(c) if c in known_options else str(c))
     st.query_params[name] = ",".join(value)
     return value
 
