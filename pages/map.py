@@ -21,7 +21,7 @@ if not months:
     st.stop()
 month = state.month_choice("month", months, months[-1], t("common.month", lang), lang)
 
-# Without boundaries the figure itself says why it draws points, so an embedded copy says it too.
+# Without boundaries the figure itself says why it draws points; the page adds no second notice.
 view = map_view(source, indicator, month, level, lang, title=f"{indicator.name(lang)}, {fmt_month(month, lang)}")
 st.plotly_chart(view.figure, width="stretch", key="map_chart", config={"displaylogo": False, "scrollZoom": False})
 chrome.source_note(indicator, lang)

@@ -42,6 +42,19 @@ def test_every_key_used_in_code_exists():
     assert not missing
 
 
+RUN_TIME_PREFIXES = ("status.", "unit.", "kind.", "level.", "mode.")  # keys pages build as t("status." + s)
+
+
+def test_every_catalogue_key_is_used():
+    """A key no code asks for is a text no user sees: remove it, or use it."""
+    sources = list((ROOT / "pages").glob("*.py")) + list((ROOT / "app").rglob("*.py")) + [ROOT / "streamlit_app.py"]
+    code = "\n".join(path.read_text(encoding="utf-8") for path in sources)
+    assert all(f'"{prefix}' in code for prefix in RUN_TIME_PREFIXES)
+    unused = [key for key in catalogue("fi")
+              if not key.startswith(RUN_TIME_PREFIXES) and f'"{key}"' not in code and f"'{key}'" not in code]
+    assert not unused
+
+
 def test_pages_hold_no_ui_string_literals_outside_the_catalogue():
     for path in (ROOT / "pages").glob("*.py"):
         source = path.read_text(encoding="utf-8")
