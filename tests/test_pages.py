@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
 import time
-from pathlib import Path
 
-import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -202,44 +199,19 @@ def test_tables_hold_numbers_so_a_column_sorts_by_value():
     assert str(table_of(at, t("data.col_rows", "fi"))[t("data.col_rows", "fi")].dtype).startswith("int")
 
 
-def square_boundaries(db_url: str, path: Path) -> Path:
-    """A boundary file with a small square around every municipality's inside point."""
-    from app.db import readonly_engine
-    from app.queries import areas
-
-    engine = readonly_engine(db_url)
-    try:
-        municipalities = areas(engine).filter(pl.col("kind") == "municipality").to_dicts()
-    finally:
-        engine.dispose()
-    half = 0.04
-    corners = [(-half, -half), (half, -half), (half, half), (-half, half), (-half, -half)]
-    features = [{"type": "Feature", "properties": {"kunta": row["code"][2:]}, "geometry": {
-        "type": "Polygon", "coordinates": [[[row["lon"] + dx, row["lat"] + dy] for dx, dy in corners]]}}
-        for row in municipalities]
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
-    return path
-
-
 def test_a_running_session_sees_a_finished_load_without_a_restart(demo_sqlite, tmp_path, monkeypatch):
     """The cached reads are keyed on the latest release, which every load records: no restart, no hour's wait."""
-    from click.testing import CliRunner
-
-    from app.cli import main
     from app.ui.data import FINGERPRINT_TTL_S
+    from tests.boundary_squares import copy_without_boundaries, load_squares
 
-    live = tmp_path / "live.sqlite"
-    shutil.copyfile(demo_sqlite.removeprefix("sqlite:///"), live)
-    url = f"sqlite:///{live}"
+    url = copy_without_boundaries(demo_sqlite, tmp_path / "live.sqlite")
     monkeypatch.setenv("PILOT_TRACKER_DB", url)
     at = run("pages/data.py", lang="en")
     releases_before = len(table_of(at, t("data.col_rows", "en")))
     at.switch_page("pages/map.py").run()
     assert {trace["type"] for trace in figure_of(at)["data"]} == {"scattergeo"}  # no boundaries: a symbol map
 
-    loaded = CliRunner().invoke(main, ["boundaries", "load", str(square_boundaries(url, tmp_path / "squares.geojson")),
-                                       "--year", "2021", "--db", url])
-    assert loaded.exit_code == 0, loaded.output
+    load_squares(url, tmp_path)
     time.sleep(FINGERPRINT_TTL_S + 0.5)
 
     at.run()

@@ -86,14 +86,34 @@ def test_the_area_picker_names_the_kind_only_when_the_name_does_not_say_it():
 
 # --- views composed from the demo database ---------------------------------------------------
 
-@pytest.fixture(scope="module")
-def demo(demo_sqlite):
+def reader(url):
     from app.db import readonly_engine
     from app.views.source import QuerySource
 
-    engine = readonly_engine(demo_sqlite)
-    yield QuerySource(engine)
-    engine.dispose()
+    return QuerySource(readonly_engine(url))
+
+
+@pytest.fixture(scope="module")
+def demo(demo_sqlite, tmp_path_factory):
+    """The demo database without boundaries: every map is a symbol map."""
+    from tests.boundary_squares import copy_without_boundaries
+
+    source = reader(copy_without_boundaries(demo_sqlite, tmp_path_factory.mktemp("plain") / "demo.sqlite"))
+    yield source
+    source.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def shaped(demo_sqlite, tmp_path_factory):
+    """The demo database with a square boundary around every municipality, loaded by the CLI."""
+    from tests.boundary_squares import copy_without_boundaries, load_squares
+
+    folder = tmp_path_factory.mktemp("shaped")
+    url = copy_without_boundaries(demo_sqlite, folder / "demo.sqlite")
+    load_squares(url, folder)
+    source = reader(url)
+    yield source
+    source.engine.dispose()
 
 
 def reg(code):
@@ -138,6 +158,25 @@ def test_map_view_of_pilot_areas_places_each_at_its_members_and_rings_nothing(de
     assert "highlight" not in [trace.meta for trace in view.figure.data]
     with pytest.raises(ValueError, match="map level"):
         map_view(demo, reg("client_share"), date(2022, 6, 1), "country", "en")
+
+
+def test_map_views_over_boundaries_outline_pilots_and_draw_pilot_areas_over_municipalities(shaped):
+    from app.views.maps import map_view
+
+    municipalities = map_view(shaped, reg("unemployment_share"), date(2024, 12, 1), "municipality", "fi")
+    assert municipalities.has_boundaries
+    metas = [trace.meta for trace in municipalities.figure.data]
+    assert metas[0] == "highlight" and "values" in metas and "context" not in metas
+    assert len(trace_of(municipalities.figure, "values").locations) == 309
+    pilots = map_view(shaped, reg("client_share"), date(2022, 6, 1), "pilot", "fi")
+    metas = [trace.meta for trace in pilots.figure.data]
+    assert metas[:2] == ["anchor", "context"] and "highlight" not in metas
+    assert len(trace_of(pilots.figure, "context").locations) == 309
+    assert not pilots.figure.layout.annotations  # the note is for symbol maps only
+
+
+def trace_of(figure, meta):
+    return next(trace for trace in figure.data if trace.meta == meta)
 
 
 def test_trend_view_table_holds_numbers_and_months(demo):
