@@ -16,7 +16,6 @@ from pathlib import Path
 from babel.dates import format_date
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
-from app.months import month_code, parse_month_code  # noqa: F401 - the UI imports them from here too
 from app.settings import DATA_DIR, LANGUAGES
 
 LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
