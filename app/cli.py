@@ -1,4 +1,7 @@
-"""The command layer: each command is a few lines over a library function (library first, CLI second)."""
+"""The command layer: each command is a few lines over a library function (library first, CLI second).
+
+Long (over 300 lines) because one file holds every command and its options, as `pilot-tracker --help` lists them.
+"""
 
 from __future__ import annotations
 
@@ -282,6 +285,84 @@ def boundaries_fetch(year: int, db_url: str | None, base_url: str | None, timeou
     with _refused_loads():
         result = fetch_boundaries(_db(db_url), year, base=base_url or WFS_URL, timeout=timeout)
     _report_boundaries(result)
+
+
+# --- static snapshots for the public ------------------------------------------------------------
+
+def _month_option(name: str, help_text: str):
+    def parse(ctx, param, value):
+        from app.months import parse_month_code
+
+        if value is None:
+            return None
+        month = parse_month_code(value)
+        if month is None:
+            raise click.BadParameter(f"{value!r} is not a month; write YYYY-MM, e.g. 2024-12")
+        return month
+
+    return click.option(name, default=None, metavar="YYYY-MM", callback=parse, help=help_text)
+
+
+@main.command()
+@click.option("--view", type=click.Choice(["map", "trend", "gauges", "compare"]), default=None,
+              help="The view to snapshot (its state as in the page's URL: the options below).")
+@click.option("--indicator", default=None, help="Indicator code (default: the page's).")
+@_month_option("--month", "Month shown by a map or the gauges (default: the latest with data).")
+@click.option("--areas", default=None, metavar="CODES", help="Comma-separated area codes of a trend, e.g. PILOT01,SSS.")
+@click.option("--level", default="municipality", show_default=True,
+              type=click.Choice(["municipality", "pilot", "ely", "region"]), help="Area level of a map.")
+@click.option("--mode", default="value", show_default=True, type=click.Choice(["value", "index", "yoy"]),
+              help="What a trend shows: values, an index or the change from a year earlier.")
+@_month_option("--base", "Base month of an index (default: the first month with a value for every area).")
+@click.option("--lang", default="fi", show_default=True, type=click.Choice(["fi", "sv", "en"]))
+@click.option("--all", "all_views", is_flag=True,
+              help="The standard set for the latest month in fi, sv and en: the national map, each pilot "
+                   "area's trend, the ELY gauges; and the index pages.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="Folder to write into (created if needed).")
+@click.option("--site-url", default=None, metavar="URL",
+              help="The dashboard's public address, for each snapshot's link to the full view "
+                   "(default: $PILOT_TRACKER_SITE_URL or the settings file; none: no link).")
+@db_option
+def snapshot(view, indicator, month, areas, level, mode, base, lang, all_views, out_dir, site_url, db_url) -> None:
+    """Write static snapshots: self-contained HTML, SVG, PNG, CSV and JSON per view, under public rules.
+
+    The HTML needs no network and no JavaScript; an index page per language lists the folder's
+    snapshots, so the folder can be served as it is by any web server or CDN.
+
+    \b
+    Examples:
+      pilot-tracker snapshot --view trend --areas PILOT01,SSS --lang sv --out public/
+      pilot-tracker snapshot --all --out public/
+    """
+    from app.db import DatabaseUnavailable
+    from app.settings import LANGUAGES, load_settings
+    from app.snapshot import RendererUnavailable
+    from app.snapshot.views import SnapshotError, ViewState, write_site
+
+    if all_views == (view is not None):
+        raise click.UsageError("give either --view or --all")
+    if view == "compare":
+        raise click.ClickException("the compare view is not in this version yet: snapshot map, trend or gauges")
+    settings = load_settings()
+    states = None if all_views else [ViewState(
+        view, lang, indicator=indicator, month=month, level=level, mode=mode, base=base,
+        areas=tuple(a.strip().upper() for a in (areas or "").split(",") if a.strip()))]
+
+    def report(meta, paths) -> None:
+        click.echo(f"{meta.slug}: " + ", ".join(f"{ext} {p.stat().st_size / 1024:.0f} KB" for ext, p in paths.items()))
+
+    started = time.perf_counter()
+    try:
+        written, indexes = write_site(_db(db_url), out_dir, states=states, languages=LANGUAGES,
+                                      default_lang=settings.default_lang, site_url=site_url or settings.site_url,
+                                      progress=report)
+    except (SnapshotError, RendererUnavailable) as exc:
+        raise click.ClickException(str(exc)) from exc
+    except DatabaseUnavailable as exc:
+        raise click.ClickException(f"cannot read the database: {exc}") from exc
+    click.echo(f"{len(written)} snapshot(s) and {len(indexes)} index page(s) in {out_dir} "
+               f"in {time.perf_counter() - started:.1f} s")
 
 
 if __name__ == "__main__":

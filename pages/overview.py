@@ -3,18 +3,18 @@
 import streamlit as st
 
 from app.i18n import t
-from app.ui import chrome, data
+from app.ui import chrome, data, share
 from app.views.overview import overview_view
 
 lang = chrome.current_lang()
 st.title(t("overview.title", lang))
 st.caption(t("overview.intro", lang))
 
-view = overview_view(data.source(lang), lang)
+view = overview_view(data.source(lang), lang, public=data.public())
 if view.month is None:
     st.info(t("overview.no_pilot_data", lang), icon=":material/info:")
 else:
-    st.subheader(view.heading)
+    st.header(view.heading)
     for column, metric in zip(st.columns(len(view.metrics)), view.metrics):
         column.metric(metric.label, metric.value, delta=metric.delta, delta_color="off", help=metric.help)
     for note in view.status_notes:
@@ -23,6 +23,8 @@ else:
     if view.pilots_ended:
         st.info(t("overview.pilots_ended", lang))
 if view.map is not None:
-    st.subheader(view.map_title)
-    st.plotly_chart(view.map.figure, width="stretch", key="overview_map", config={"displaylogo": False})
+    st.header(view.map_title)
+    chart = view.map.chart
+    share.show_chart(chart, share.ViewState("map", lang, chart.indicator.code, chart.first, level=str(chart.scope)),
+                     key="overview_map")
 chrome.release_caption(lang)

@@ -3,13 +3,15 @@
 import streamlit as st
 
 from app.i18n import t
-from app.ui import chrome, data, state
+from app.ui import chrome, data, share, state
 from app.views.trends import DEFAULT_AREAS, MODES, area_choices, index_base, trend_view
 
 lang = chrome.current_lang()
 source = data.source(lang)
-st.title(t("trends.title", lang))
-st.caption(t("trends.intro", lang))
+embed = chrome.embedded()
+if not embed:
+    st.title(t("trends.title", lang))
+    st.caption(t("trends.intro", lang))
 
 choices = area_choices(source, lang)
 controls = st.columns([2, 3])
@@ -31,11 +33,12 @@ if mode == "index":
     base = state.month_choice("base", months, index_base(source, indicator, chosen) or months[0],
                               t("trends.base_month", lang), lang, container=base_col)
 
-view = trend_view(source, indicator, chosen, mode, lang, base)
+view = trend_view(source, indicator, chosen, mode, lang, base, public=data.public())
 if view.empty:
     st.info(t("trends.nothing_to_show", lang))
-st.plotly_chart(view.figure, width="stretch", key="trend_chart", config={"displaylogo": False})
-chrome.source_note(indicator, lang)
-st.subheader(t("trends.table", lang))
-chrome.show_table(view.table, key="trend_table", height=320)
-chrome.download_csv(view.export, view.filename, lang, key="trend_download")
+view_state = share.ViewState("trend", lang, indicator.code, areas=tuple(chosen), mode=mode, base=base)
+share.show_chart(view.chart, view_state, key="trend_chart", table_expander=False)
+if not embed:
+    chrome.source_note(indicator, lang)
+    st.header(t("trends.table", lang))
+    chrome.show_table(view.table, key="trend_table", height=320, caption=view.chart.title)

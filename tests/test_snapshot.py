@@ -25,7 +25,7 @@ from PIL import Image
 
 from app import geo
 from app.charts.gauges import ely_gauges
-from app.charts.indicator_map import indicator_map, level_frame
+from app.charts.maps import indicator_map
 from app.charts.trends import trend_figure
 from app.exports import TIDY_SCHEMA, tidy_frame
 from app.indicators import registry
@@ -40,6 +40,7 @@ from app.snapshot import (
     write_snapshot,
 )
 from app.snapshot.svg import accessible_svg, compact_polyline
+from app.views.maps import level_frame
 from tests.conftest import ROOT, shared_file
 
 REG = registry()
@@ -237,8 +238,7 @@ def test_the_national_map_snapshot_is_under_150_kb(renderer, tmp_path):
     pilots = pl.read_csv(ROOT / "data" / "pilot_members.csv")["municipality_code"].to_list()
     indicator = REG["unemployment_share"]
     shapes = geo.feature_collection(boundaries, codes=codes)
-    figure = indicator_map(level_frame(codes, values, names), indicator, "municipality", "sv", shapes=shapes,
-                           highlight=pilots)
+    figure = indicator_map(level_frame(codes, values, names), indicator, "sv", shapes=shapes, highlight=pilots)
     meta = meta_for("map", indicator.code, codes, "2024-12", "sv", "Arbetslösas andel, december 2024",
                     scope="municipality")
     paths = write_snapshot(tmp_path, meta, figure, tidy_frame(values, indicator, names, "sv", synthetic=True),

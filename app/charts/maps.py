@@ -52,6 +52,8 @@ HOVER = "<b>%{customdata[0]}</b><br>%{customdata[1]}%{customdata[2]}<extra></ext
 MARKER_SMALLEST, MARKER_LARGEST = 4.0, 22.0  # symbol map marker diameters in pixels
 NOTE_LINE_HEIGHT, NOTE_PADDING = 18, 26  # pixels of the symbol map's note band, below the title
 NOTE_WIDTH = 100  # characters per line: Plotly does not wrap text, so the note is wrapped here
+COLORBAR_Y = -0.06  # under the legend, which sits just under the map
+BOTTOM_MARGIN = 100  # px for the legend and the colour bar under the map
 
 
 def _check_labels(labels: Mapping[str, str], keys: tuple[str, ...]) -> None:
@@ -115,9 +117,11 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
 
 
 def _colorbar(value_label: str, low: float, high: float, format_value: Callable[[float], str]) -> dict:
+    """A horizontal colour bar under the map, so on a phone the map, not the bar, gets the width."""
     ticks = nice_ticks(low, high)
-    return {"title": {"text": value_label, "side": "right"}, "tickvals": ticks,
-            "ticktext": [format_value(t) for t in ticks], "thickness": 14, "len": 0.6, "x": 1.0}
+    return {"title": {"text": value_label, "side": "top"}, "tickvals": ticks,
+            "ticktext": [format_value(t) for t in ticks], "thickness": 12, "len": 0.7, "orientation": "h",
+            "x": 0, "xanchor": "left", "y": COLORBAR_Y, "yanchor": "top"}
 
 
 def _geo_layout(fig: go.Figure, *, height: int, title: str | None) -> go.Figure:
@@ -126,7 +130,7 @@ def _geo_layout(fig: go.Figure, *, height: int, title: str | None) -> go.Figure:
     fig.update_geos(visible=False, fitbounds="locations", projection_type="azimuthal equal area",
                     bgcolor="rgba(0,0,0,0)")
     fig.update_layout(legend={"orientation": "h", "y": 0, "x": 0, "yanchor": "top"},
-                      dragmode="pan", margin={"l": 0, "r": 0})
+                      dragmode="pan", margin={"l": 0, "r": 0, "b": BOTTOM_MARGIN})
     return fig
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs
 
 import polars as pl
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from app.i18n import LANGUAGE_NAMES, NO_VALUE, t
 from app.indicators import Indicator
@@ -13,7 +15,7 @@ from app.settings import LANGUAGES, load_settings
 from app.ui.data import source
 from app.views.data import latest_release_text
 from app.views.data import source_note as source_note_text
-from app.views.tables import Table
+from app.views.tables import Table, table_html
 
 LANG_KEY = "lang"
 PICKER_LABEL = "Kieli · Språk · Language"
@@ -41,6 +43,22 @@ def ensure_router() -> None:
     if getattr(PagesManager, "uses_pages_directory", None):
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def embedded() -> bool:
+    """?embed=true: the chart alone, for an iframe. Streamlit keeps `embed` out of st.query_params (it
+    is Streamlit's own parameter: no toolbar, no padding), so it is read from the request's query."""
+    ctx = get_script_run_ctx()
+    values = parse_qs(ctx.query_string if ctx is not None else "").get("embed", [])
+    return any(value.strip().lower() == "true" for value in values)
+
+
+def url_lang() -> str:
+    """The language from ?lang= without the picker (an embed has no sidebar); kept for the session."""
+    if st.session_state.get(LANG_KEY) not in LANGUAGES:
+        requested = st.query_params.get(LANG_KEY)
+        st.session_state[LANG_KEY] = requested if requested in LANGUAGES else load_settings().default_lang
+    return st.session_state[LANG_KEY]
 
 
 def current_lang() -> str:
@@ -81,8 +99,8 @@ def safe_fragment(raw: str) -> str:
     return cleaned + ("…" if len(raw) > 40 else "")
 
 
-def url_warning(param: str, raw: str, default_text: str) -> None:
-    st.info(t("url.invalid", current_lang(), param=param, value=safe_fragment(raw), default=default_text),
+def url_warning(param: str, raw: str, default_text: str, key: str = "url.invalid") -> None:
+    st.info(t(key, current_lang(), param=param, value=safe_fragment(raw), default=default_text),
             icon=":material/link_off:")
 
 
@@ -96,13 +114,12 @@ def release_caption(lang: str) -> None:
         st.caption(text)
 
 
-def download_csv(frame: pl.DataFrame, filename: str, lang: str, key: str) -> None:
-    st.download_button(t("common.download_csv", lang), frame.write_csv().encode("utf-8"), file_name=filename,
-                       mime="text/csv", key=key, icon=":material/download:")
+def show_table(table: Table, key: str, height: int | str = "auto", *, print_copy: bool = True,
+               caption: str = "") -> None:
+    """A view's table with its numbers and dates as such, so sorting a column sorts by value.
 
-
-def show_table(table: Table, key: str, height: int | str = "auto") -> None:
-    """A view's table with its numbers and dates as such, so sorting a column sorts by value."""
+    print_copy: also the table as plain HTML for the printed page, where the grid shows only its visible rows.
+    """
     config = {column: st.column_config.NumberColumn(column, format=NUMBER_FORMAT, step=10.0 ** -decimals)
               for column, decimals in table.decimals.items()}
     config |= {column: st.column_config.DateColumn(column, format=MONTH_FORMAT) for column in table.months}
@@ -111,3 +128,5 @@ def show_table(table: Table, key: str, height: int | str = "auto") -> None:
     shown = table.frame.with_columns(pl.col(column).round(decimals) for column, decimals in table.decimals.items())
     st.dataframe(shown, column_config=config, hide_index=True, width="stretch", height=height, key=key,
                  placeholder=NO_VALUE)
+    if print_copy:
+        st.html(table_html(table, caption, current_lang(), "pt-print-only"))

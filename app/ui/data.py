@@ -122,6 +122,11 @@ class CachedSource(Source):
         return self._read(_geojson, kind)
 
 
+def public() -> bool:
+    """Public mode (PILOT_TRACKER_PUBLIC or the settings file): public indicators only, small counts protected."""
+    return load_settings().public
+
+
 def source(lang: str) -> CachedSource:
     """The cached reads of the configured database as it is now."""
     url = load_settings().db_url

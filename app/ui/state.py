@@ -1,7 +1,8 @@
 """Widgets whose state is the URL: every view's state lives in st.query_params, so any view is a permalink.
 
 A URL value that the registry or the area table does not know is never queried: the user gets a short
-message in their language and the default.
+message in their language and the default; so does an indicator that public mode hides. An embedded
+view (?embed=true) reads the same state from the URL and draws no widgets.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import streamlit as st
 from app.i18n import fmt_month, t
 from app.indicators import Indicator, registry
 from app.months import month_code, parse_month_code
-from app.ui.chrome import url_warning
+from app.ui.chrome import embedded, url_warning
+from app.ui.data import public
+from app.views.public import indicators
 
 
 def _initial(name: str, key: str, parse: Callable[[str], object | None], default, describe: Callable) -> None:
@@ -36,7 +39,9 @@ def choice(name: str, options: Sequence, default, label: str, format_func: Calla
     _initial(name, key, lambda raw: by_text.get(raw), default, format_func)
     if st.session_state[key] not in options:
         st.session_state[key] = default
-    if widget == "radio":
+    if embedded():
+        value = st.session_state[key]
+    elif widget == "radio":
         value = container.radio(label, options, key=key, format_func=format_func, horizontal=True, help=help)
     elif widget == "segmented":
         value = container.segmented_control(label, options, key=key, format_func=format_func, help=help)
@@ -57,6 +62,9 @@ def month_choice(name: str, months: Sequence[date], default: date, label: str, l
              lambda m: fmt_month(m, lang))
     if st.session_state[key] not in available:
         st.session_state[key] = default
+    if embedded():
+        st.query_params[name] = month_code(st.session_state[key])
+        return st.session_state[key]
     if len(months) == 1:  # a slider over one month is a dot: say which month it is instead
         value = months[0]
         container.markdown(f"**{label}:** {fmt_month(value, lang)}")
@@ -89,6 +97,9 @@ def multi_choice(name: str, options: Sequence[str], default: Sequence[str], labe
         # Streamlit matches a multiselect's browser state by label, and a language switch changes every
         # label: pin the codes (read here with the previous run's labels) before the widget reads them.
         st.session_state[key] = [c for c in st.session_state[key] if c in known_options]
+    if embedded():
+        st.query_params[name] = ",".join(st.session_state[key])
+        return list(st.session_state[key])
     value = container.multiselect(label, options, key=key, max_selections=max_selections,
                                   format_func=lambda c: format_func(c) if c in known_options else str(c))
     st.query_params[name] = ",".join(value)
@@ -97,9 +108,14 @@ def multi_choice(name: str, options: Sequence[str], default: Sequence[str], labe
 
 def indicator_choice(lang: str, default: str, codes: Sequence[str] | None = None, container=None,
                      name: str = "indicator") -> Indicator:
-    """An indicator of the registry, mirrored in ?indicator=."""
-    reg = registry()
-    codes = list(codes or reg.codes())
+    """An indicator of the registry (in public mode: of the public ones), mirrored in ?indicator=."""
+    reg = indicators(public())
+    codes = [c for c in (codes or reg.codes()) if c in reg]
+    raw = st.query_params.get(name)
+    if f"url_{name}" not in st.session_state and raw in registry() and raw not in reg:
+        # Known but hidden in public mode: say so, and start from the default (no second message).
+        url_warning(name, raw, reg[default].name(lang), key="public.not_public")
+        st.session_state[f"url_{name}"] = default
     code = choice(name, codes, default, t("common.indicator", lang), lambda c: reg[c].name(lang),
                   container=container)
     return reg[code]

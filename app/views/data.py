@@ -6,13 +6,15 @@ import polars as pl
 
 from app.i18n import fmt_date, t
 from app.indicators import Indicator, registry
+from app.settings import Settings
+from app.views.public import indicators as shown_indicators
 from app.views.tables import Table
 
 
-def indicator_table(lang: str) -> Table:
-    """Every indicator with its definition, unit, aggregation rule and source."""
+def indicator_table(lang: str, public: bool = False) -> Table:
+    """Every indicator (in public mode: every public one) with its definition, unit, aggregation rule and source."""
     reg = registry()
-    indicators = list(reg)
+    indicators = list(shown_indicators(public))
 
     def rule(i: Indicator) -> str:
         if not i.is_ratio:
@@ -69,3 +71,18 @@ def source_note(indicator: Indicator, lang: str) -> str:
     src = registry().sources[indicator.source]
     return t("common.source_note", lang, source=src.name(lang), licence=src.licence,
              definition=indicator.description(lang))
+
+
+def contact_link(channel: str) -> str:
+    """An e-mail address or a web address as a Markdown link."""
+    target = channel if "://" in channel or channel.startswith("mailto:") else \
+        (f"mailto:{channel}" if "@" in channel else channel)
+    return f"[{channel.removeprefix('mailto:')}]({target})"
+
+
+def accessibility_contacts(settings: Settings, lang: str) -> tuple[str, str]:
+    """(feedback, supervisory authority) paragraphs of the accessibility statement, from the deployer's settings."""
+    feedback = t("data.accessibility_feedback", lang, channel=contact_link(settings.feedback)) if settings.feedback \
+        else t("data.accessibility_no_feedback", lang)
+    supervisor = t("data.accessibility_supervisor", lang, name=settings.supervisor[lang], url=settings.supervisor_url)
+    return feedback, supervisor

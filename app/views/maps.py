@@ -16,9 +16,14 @@ import polars as pl
 
 from app.areas import GRP_PILOT, members_in_months
 from app.charts.maps import indicator_map
+from app.exports import published_decimals
+from app.i18n import fmt_month, t
 from app.indicators import Indicator
-from app.months import month_code
+from app.views.chart import Chart, release_date, tidy_of
+from app.views.describe import map_text
+from app.views.public import shown
 from app.views.source import Source
+from app.views.tables import Table, status_text
 
 MAP_LEVELS = ("municipality", "pilot", "ely", "region")
 
@@ -27,8 +32,7 @@ MAP_LEVELS = ("municipality", "pilot", "ely", "region")
 class MapView:
     figure: go.Figure
     frame: pl.DataFrame  # every area of the level: area_code, value, status, ..., name, lat, lon
-    export: pl.DataFrame  # what the CSV download holds
-    filename: str
+    chart: Chart  # title, text alternative, table and tidy export of the same values
     has_boundaries: bool
 
 
@@ -58,20 +62,36 @@ def level_frame(codes: list[str], values: pl.DataFrame, names: dict[str, str],
     return frame
 
 
+def map_table(frame: pl.DataFrame, indicator: Indicator, lang: str) -> Table:
+    """The map's data as a table: area, value, status; the value column says the unit."""
+    value = f"{indicator.name(lang)} ({t('unit.' + indicator.unit, lang)})"
+    return Table(frame.sort("name").select(
+        pl.col("name").alias(t("common.area", lang)), pl.col("value").alias(value),
+        status_text(lang).alias(t("common.status", lang)),
+    ), decimals={value: published_decimals(indicator)})
+
+
 def map_view(source: Source, indicator: Indicator, month: date, level: str, lang: str, *, height: int = 720,
-             title: str | None = None) -> MapView:
-    """The map as the map page and the overview show it, with the month's values for download."""
+             title: str | None = None, public: bool = False) -> MapView:
+    """The map as the map page, the overview and snapshots show it; public: under public rules."""
     if level not in MAP_LEVELS:
         raise ValueError(f"unknown map level {level!r}")
     codes = source.codes_of_kind(level)
     points = area_points(source.areas(), source.memberships(codes if level != "municipality" else []), month)
-    frame = level_frame(codes, source.values(indicator.code, codes, month, month), source.area_names(lang), points)
+    values = shown(source, indicator, source.values(indicator.code, codes, month, month), public)
+    names = source.area_names(lang)
+    frame = level_frame(codes, values, names, points)
     shapes = source.geojson(level)
     figure = indicator_map(
         frame, indicator, lang, shapes=shapes,
         context=source.geojson("municipality") if level == "pilot" else None,
         highlight=source.memberships([GRP_PILOT])["member_code"].to_list() if level == "municipality" else (),
         height=height, title=title)
-    export = frame.select("area_code", "name", "value", "status").with_columns(
-        pl.lit(month_code(month)).alias("month"))
-    return MapView(figure, frame, export, f"{indicator.code}-{level}-{month_code(month)}.csv", shapes is not None)
+    chart = Chart(
+        figure=figure, title=f"{indicator.name(lang)}, {fmt_month(month, lang)}",
+        description=map_text(frame, indicator, level, month, lang), table=map_table(frame, indicator, lang),
+        tidy=tidy_of(frame.with_columns(pl.lit(month).alias("period")), indicator, names, lang,
+                     synthetic=source.is_synthetic()),
+        indicator=indicator, scope=level, first=month, last=None, lang=lang, synthetic=source.is_synthetic(),
+        release_date=release_date(source.releases()))
+    return MapView(figure, frame, chart, shapes is not None)

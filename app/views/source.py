@@ -62,6 +62,10 @@ class Source(ABC):
     def codes_of_kind(self, kind: str) -> list[str]:
         return self.areas().filter(pl.col("kind") == kind)["code"].to_list()
 
+    def is_synthetic(self) -> bool:
+        """The demo database's figures are synthetic, and everything showing them says so."""
+        return self.meta().get("demo") == "true"
+
 
 class QuerySource(Source):
     """Reads straight from the database, uncached: what a cache miss costs, and what tools outside Streamlit use.

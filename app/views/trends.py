@@ -17,7 +17,9 @@ from app.areas import COUNTRY, GRP_OTHER, GRP_PILOT, KIND_ORDER
 from app.charts.trends import axis_title, display_decimals, trend_figure
 from app.i18n import t
 from app.indicators import Indicator
-from app.months import month_code
+from app.views.chart import Chart, release_date, tidy_of
+from app.views.describe import trend_text
+from app.views.public import shown as public_shown
 from app.views.source import Source
 from app.views.tables import Table, status_text
 
@@ -29,8 +31,7 @@ DEFAULT_AREAS = (COUNTRY, GRP_PILOT, GRP_OTHER)
 class TrendView:
     figure: go.Figure
     table: Table
-    export: pl.DataFrame
-    filename: str
+    chart: Chart  # title, text alternative and tidy export of the same values
     empty: bool  # nothing to draw: no rows, or an index whose base month has no value
 
 
@@ -91,12 +92,21 @@ def index_base(source: Source, indicator: Indicator, area_codes: Sequence[str]) 
     return default_index_base(source.values(indicator.code, area_codes))
 
 
+def trend_title(indicator: Indicator, names: Sequence[str], mode: str, lang: str) -> str:
+    """The indicator, the display when it is not the values, and the areas: what a snapshot's heading says."""
+    what = indicator.name(lang) if mode == "value" else f"{indicator.name(lang)} ({t('mode.' + mode, lang).lower()})"
+    return f"{what}: {', '.join(names)}"
+
+
 def trend_view(source: Source, indicator: Indicator, area_codes: Sequence[str], mode: str, lang: str,
-               base: date | None = None) -> TrendView:
-    """Lines for the areas in their order, with the same values as a sortable table and a CSV export."""
+               base: date | None = None, *, public: bool = False) -> TrendView:
+    """Lines for the areas in their order, with the same values as a sortable table and a tidy export.
+
+    public: the values under public rules, protected before the display mode is applied.
+    """
     names = source.area_names(lang)
-    shown = apply_mode(source.values(indicator.code, area_codes), mode, is_ratio=indicator.is_ratio,
-                       base_month=base)
+    values = public_shown(source, indicator, source.values(indicator.code, area_codes), public)
+    shown = apply_mode(values, mode, is_ratio=indicator.is_ratio, base_month=base)
     y_title = axis_title(indicator.name(lang), mode=mode, unit=indicator.unit, is_ratio=indicator.is_ratio,
                          lang=lang, base=base)
     figure = trend_figure(shown, {c: names[c] for c in area_codes}, lang=lang, y_title=y_title, mode=mode,
@@ -108,7 +118,14 @@ def trend_view(source: Source, indicator: Indicator, area_codes: Sequence[str], 
         rows.select(pl.col("period").alias(month), pl.col("name").alias(area), pl.col("value").alias(y_title),
                     status_text(lang).alias(status)),
         decimals={y_title: display_decimals(mode, indicator.unit)}, months=(month,))
-    export = rows.select("area_code", "name", pl.col("period").map_elements(month_code, return_dtype=pl.Utf8)
-                         .alias("month"), "value", "status", "source")
     empty = shown.is_empty() or shown["value"].is_null().all()
-    return TrendView(figure, table, export, f"{indicator.code}-{mode}.csv", empty)
+    chosen = {c: names[c] for c in area_codes}
+    synthetic = source.is_synthetic()
+    chart = Chart(
+        figure=figure, title=trend_title(indicator, list(chosen.values()), mode, lang),
+        description=trend_text(shown, chosen, indicator, mode, lang, y_title), table=table,
+        tidy=tidy_of(shown, indicator, names, lang, synthetic=synthetic, mode=mode), indicator=indicator,
+        scope=tuple(area_codes), first=shown["period"].min() if shown.height else None,
+        last=shown["period"].max() if shown.height else None, lang=lang, mode=mode, synthetic=synthetic,
+        release_date=release_date(source.releases()))
+    return TrendView(figure, table, chart, empty)

@@ -1,0 +1,61 @@
+"""Public rules applied to a view's cells: only public indicators, and no hidden count found by subtraction.
+
+Each group (the country, the comparison groups, pilot areas, ELY areas, regions) gives the equation
+total = sum of its member municipalities under the membership valid in the month; app.disclosure
+hides one more cell wherever an equation would have exactly one hidden cell. A cell the view does not
+show counts as published elsewhere, as it is (another page or Statistics Finland shows it), so a map
+of municipalities is protected against the ELY and region totals as well. A ratio hides what its
+numerator count hides. A hidden cell loses its value and its numerator and denominator, so a table
+with both never gives it away.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from app.areas import members_in_months
+from app.disclosure import NotPublic, public_registry, public_values
+from app.indicators import Indicator, Registry, registry
+from app.views.source import Source
+
+GROUP_KINDS = ("country", "group", "pilot", "ely", "region")
+SHADOW_COLUMNS = ("numerator", "denominator", "computed_value")  # hidden with the value
+
+
+def indicators(public: bool) -> Registry:
+    """The registry a page, a download, a snapshot or a URL may use."""
+    return public_registry(registry()) if public else registry()
+
+
+def group_members(source: Source, periods: list) -> pl.DataFrame:
+    """group_code, member_code, period: every group's municipalities in each month."""
+    groups = [code for kind in GROUP_KINDS for code in source.codes_of_kind(kind)]
+    return members_in_months(source.memberships(groups), periods)
+
+
+def protect(source: Source, indicator: Indicator, values: pl.DataFrame) -> pl.DataFrame:
+    """values (area_code, period, value, status, ...) as public mode may show them.
+
+    Raises NotPublic for an indicator that is not public; callers check first with `indicators()`.
+    """
+    if values.is_empty():
+        if not indicator.public:
+            raise NotPublic(indicator.code)
+        return values
+    periods = values["period"].unique().sort().to_list()
+    groups = group_members(source, periods)
+    numerator = None
+    if indicator.is_ratio:
+        numerator = source.values(indicator.numerator, values["area_code"].unique().to_list(), periods[0],
+                                  periods[-1])
+    protected = public_values(values, indicator, groups, numerator=numerator)
+    hidden = pl.col("status") == "suppressed"
+    return protected.with_columns(
+        pl.when(hidden).then(None).otherwise(pl.col(name)).alias(name)
+        for name in SHADOW_COLUMNS if name in protected.columns
+    ).drop("suppression")
+
+
+def shown(source: Source, indicator: Indicator, values: pl.DataFrame, public: bool) -> pl.DataFrame:
+    """The cells as a view shows them: protected in public mode, as read otherwise."""
+    return protect(source, indicator, values) if public else values
