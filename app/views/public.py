@@ -2,11 +2,12 @@
 
 Each group (the country, the comparison groups, pilot areas, ELY areas, regions) gives the equation
 total = sum of its member municipalities under the membership valid in the month; app.disclosure
-hides one more cell wherever an equation would have exactly one hidden cell. A cell the view does not
-show counts as published elsewhere, as it is (another page or Statistics Finland shows it), so a map
-of municipalities is protected against the ELY and region totals as well. A ratio hides what its
-numerator count hides. A hidden cell loses its value and its numerator and denominator, so a table
-with both never gives it away.
+hides one more cell wherever an equation would have exactly one hidden cell. The rule runs over every
+area of the view's months, not only the cells the view shows, because every page and Statistics
+Finland publish the others: so a cell is hidden on every page alike, and a total is not hidden for
+a member that its other members' own suppression already protects. A ratio hides what its numerator
+count hides. A hidden cell loses its value and its numerator and denominator, so a table with both
+never gives it away.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import polars as pl
 
 from app.areas import members_in_months
-from app.disclosure import NotPublic, public_registry, public_values
+from app.disclosure import NotPublic, follow_hidden, public_registry, public_values
 from app.indicators import Indicator, Registry, registry
 from app.views.source import Source
 
@@ -43,12 +44,15 @@ def protect(source: Source, indicator: Indicator, values: pl.DataFrame) -> pl.Da
             raise NotPublic(indicator.code)
         return values
     periods = values["period"].unique().sort().to_list()
-    groups = group_members(source, periods)
-    numerator = None
-    if indicator.is_ratio:
-        numerator = source.values(indicator.numerator, values["area_code"].unique().to_list(), periods[0],
-                                  periods[-1])
-    protected = public_values(values, indicator, groups, numerator=numerator)
+    codes = source.areas()["code"].to_list()
+
+    def every_area(code: str) -> pl.DataFrame:
+        return source.values(code, codes, periods[0], periods[-1]).filter(pl.col("period").is_in(periods))
+
+    numerator = every_area(indicator.numerator) if indicator.is_ratio else None
+    universe = public_values(every_area(indicator.code).select("area_code", "period", "value", "status"), indicator,
+                             group_members(source, periods), numerator=numerator)
+    protected = follow_hidden(values, universe.filter(pl.col("status") == "suppressed").select("period", "area_code"))
     hidden = pl.col("status") == "suppressed"
     return protected.with_columns(
         pl.when(hidden).then(None).otherwise(pl.col(name)).alias(name)
