@@ -54,7 +54,9 @@ NOTE_LINE_HEIGHT, NOTE_PADDING = 18, 26  # pixels of the symbol map's note band,
 NOTE_WIDTH = 100  # characters per line: Plotly does not wrap text, so the note is wrapped here
 BOX_PAD = 0.02  # of the areas' extent, around them
 COLORBAR_Y = -0.06  # under the legend, which sits just under the map
-BOTTOM_MARGIN = 100  # px for the legend and the colour bar under the map
+COLORBAR_PX = 300  # fits a 390 px phone; the title is centred over it, so it is wrapped to fit
+COLORBAR_TITLE_CHARS = 40
+BOTTOM_MARGIN = 120  # px for the legend and the colour bar (a title of two lines, its ticks) under the map
 
 
 def _check_labels(labels: Mapping[str, str], keys: tuple[str, ...]) -> None:
@@ -120,9 +122,10 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
 def _colorbar(value_label: str, low: float, high: float, format_value: Callable[[float], str]) -> dict:
     """A horizontal colour bar under the map, so on a phone the map, not the bar, gets the width."""
     ticks = nice_ticks(low, high)
-    return {"title": {"text": value_label, "side": "top"}, "tickvals": ticks,
-            "ticktext": [format_value(t) for t in ticks], "thickness": 12, "len": 0.7, "orientation": "h",
-            "x": 0, "xanchor": "left", "y": COLORBAR_Y, "yanchor": "top"}
+    title = "<br>".join(textwrap.wrap(value_label, COLORBAR_TITLE_CHARS)) or value_label
+    return {"title": {"text": title, "side": "top"}, "tickvals": ticks,
+            "ticktext": [format_value(t) for t in ticks], "thickness": 12, "lenmode": "pixels", "len": COLORBAR_PX,
+            "orientation": "h", "x": 0, "xanchor": "left", "y": COLORBAR_Y, "yanchor": "top"}
 
 
 def _geo_layout(fig: go.Figure, *, height: int, title: str | None,
