@@ -168,3 +168,17 @@ def test_the_accessibility_statement_names_the_feedback_channel_and_the_authorit
     monkeypatch.delenv("PILOT_TRACKER_FEEDBACK")
     at = app("pages/data.py", lang="en")
     assert "PILOT_TRACKER_FEEDBACK" in "\n".join(m.value for m in at.markdown)
+
+
+def test_docs_cover_the_snapshot_command_and_the_public_settings():
+    from app.cli import snapshot
+
+    doc = (ROOT / "docs" / "public.md").read_text(encoding="utf-8")
+    deploy = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    for option in snapshot.params:
+        if option.name != "db_url":
+            assert any(f"{name}" in doc for name in option.opts), option.opts
+    assert "Examples:" in snapshot.help and "pilot-tracker snapshot --all" in snapshot.help
+    for variable in ("PILOT_TRACKER_PUBLIC", "PILOT_TRACKER_FEEDBACK", "PILOT_TRACKER_SITE_URL",
+                     "PILOT_TRACKER_SNAPSHOT_URL", "PILOT_TRACKER_SUPERVISOR_URL"):
+        assert variable in deploy, variable

@@ -32,6 +32,40 @@ WIDTHS = {"map": 640, "trend": 800, "gauges": 800}  # px: the national map stays
 MAX_AREAS = 8  # as the trends page allows
 
 
+class MemoSource(Source):
+    """A source that reads each thing once: `--all` composes dozens of views of the same indicators, and
+    public rules read every area of the months shown for each of them."""
+
+    def __init__(self, source: Source):
+        self._source, self._memo = source, {}
+
+    def _once(self, *key):
+        if key not in self._memo:
+            self._memo[key] = getattr(self._source, key[0])(*key[1:])
+        return self._memo[key]
+
+    def areas(self):
+        return self._once("areas")
+
+    def meta(self):
+        return self._once("meta")
+
+    def periods(self, indicator_code):
+        return self._once("periods", indicator_code)
+
+    def values(self, indicator_code, area_codes, start=None, end=None):
+        return self._once("values", indicator_code, tuple(area_codes), start, end)
+
+    def memberships(self, group_codes):
+        return self._once("memberships", tuple(group_codes))
+
+    def releases(self):
+        return self._once("releases")
+
+    def geojson(self, kind):
+        return self._once("geojson", kind)
+
+
 class SnapshotError(ValueError):
     """A state that cannot be shown; the message says what to change."""
 
@@ -149,6 +183,7 @@ def write_views(out_dir: Path, source: Source, states: Iterable[ViewState], rend
                 ) -> list[dict[str, Path]]:
     """Resolve, compose and write each state's five files; progress(meta, paths) after each."""
     written = []
+    source = source if isinstance(source, MemoSource) else MemoSource(source)
     for state in states:
         resolved = resolve(source, state)
         chart = chart_of(source, resolved)
