@@ -31,6 +31,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from app import geo
+from app.charts.geoframe import colour_bar, frame
 from app.charts.style import NO_DATA_GREY, NOTE_BACKGROUND, NOTE_BORDER, SUPPRESSED_GREY, TEXT_COLOUR, base_layout
 from app.i18n import fmt_value, plain, t
 from app.indicators import Indicator
@@ -52,11 +53,6 @@ HOVER = "<b>%{customdata[0]}</b><br>%{customdata[1]}%{customdata[2]}<extra></ext
 MARKER_SMALLEST, MARKER_LARGEST = 4.0, 22.0  # symbol map marker diameters in pixels
 NOTE_LINE_HEIGHT, NOTE_PADDING = 18, 26  # pixels of the symbol map's note band, below the title
 NOTE_WIDTH = 100  # characters per line: Plotly does not wrap text, so the note is wrapped here
-BOX_PAD = 0.02  # of the areas' extent, around them
-COLORBAR_Y = -0.06  # under the legend, which sits just under the map
-COLORBAR_PX = 300  # fits a 390 px phone; the title is centred over it, so it is wrapped to fit
-COLORBAR_TITLE_CHARS = 40
-BOTTOM_MARGIN = 120  # px for the legend and the colour bar (a title of two lines, its ticks) under the map
 
 
 def _check_labels(labels: Mapping[str, str], keys: tuple[str, ...]) -> None:
@@ -120,32 +116,18 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
 
 
 def _colorbar(value_label: str, low: float, high: float, format_value: Callable[[float], str]) -> dict:
-    """A horizontal colour bar under the map, so on a phone the map, not the bar, gets the width."""
     ticks = nice_ticks(low, high)
-    title = "<br>".join(textwrap.wrap(value_label, COLORBAR_TITLE_CHARS)) or value_label
-    return {"title": {"text": title, "side": "top"}, "tickvals": ticks,
-            "ticktext": [format_value(t) for t in ticks], "thickness": 12, "lenmode": "pixels", "len": COLORBAR_PX,
-            "orientation": "h", "x": 0, "xanchor": "left", "y": COLORBAR_Y, "yanchor": "top"}
+    return colour_bar(value_label, ticks, [format_value(t) for t in ticks])
 
 
 def _geo_layout(fig: go.Figure, *, height: int, title: str | None,
                 box: tuple[float, float, float, float] | None = None) -> go.Figure:
-    """No base map (nothing to fetch), an equal-area projection centred on the areas (box: min lon, min
-    lat, max lon, max lat). With the box the frame takes the areas' own shape, so a tall country fills a
-    phone's width; Plotly's fitbounds keeps a near-square frame, and Finland was a third of the width."""
     base_layout(fig, height=height, title=title)
-    # Equal-area, so a big northern municipality looks no bigger than it is.
+    # Equal-area, so a big northern municipality looks no bigger than it is; no base map, nothing to fetch.
     fig.update_geos(visible=False, projection_type="azimuthal equal area", bgcolor="rgba(0,0,0,0)")
-    if box is None:
-        fig.update_geos(fitbounds="locations")
-    else:
-        pad_lon, pad_lat = (box[2] - box[0]) * BOX_PAD or 0.1, (box[3] - box[1]) * BOX_PAD or 0.1
-        fig.update_geos(fitbounds=False, lonaxis_range=[box[0] - pad_lon, box[2] + pad_lon],
-                        lataxis_range=[box[1] - pad_lat, box[3] + pad_lat],
-                        projection_rotation={"lon": (box[0] + box[2]) / 2, "lat": (box[1] + box[3]) / 2})
     fig.update_layout(legend={"orientation": "h", "y": 0, "x": 0, "yanchor": "top"},
-                      dragmode="pan", margin={"l": 0, "r": 0, "b": BOTTOM_MARGIN})
-    return fig
+                      dragmode="pan", margin={"l": 0, "r": 0})
+    return frame(fig, box)  # app.charts.geoframe: the areas' own shape, so a phone's width is used
 
 
 def choropleth_map(values: pl.DataFrame, geojson: dict, *, value_label: str,
@@ -271,9 +253,8 @@ def symbol_map(values: pl.DataFrame, *, value_label: str, format_value: Callable
             name=labels.get("highlight", ""), showlegend="highlight" in labels, hoverinfo="skip",
             meta="highlight",
         ))
-    box = (placed["lon"].min(), placed["lat"].min(), placed["lon"].max(), placed["lat"].max()) if placed.height \
-        else None
-    _geo_layout(fig, height=height, title=title, box=box)
+    _geo_layout(fig, height=height, title=title, box=(placed["lon"].min(), placed["lat"].min(), placed["lon"].max(),
+                                                      placed["lat"].max()) if placed.height else None)
     # The note sits in a band of its own between the title and the plot, so the two never overlap.
     title_band = fig.layout.margin.t if title else 8
     lines = textwrap.wrap(labels["no_boundaries_note"], NOTE_WIDTH)
