@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app.analysis.ranking import FOCUS_OTHERS, focus_selection
-from app.i18n import fmt_month, t
+from app.i18n import t
 from app.indicators import registry
 from app.ui import chrome, data, state
 from app.views.compare import DEFAULT_INDICATORS, TREND_MONTHS, compare_view
@@ -39,7 +39,7 @@ view = compare_view(source, indicators, areas, month, per, lang)
 st.caption(t("compare.focus_note", lang, area=choices[areas[0]], months=TREND_MONTHS))
 st.caption(t("compare.not_a_judgement", lang))
 for ranking in view.rankings:
-    st.markdown(f"**{ranking.indicator.name(lang)}, {fmt_month(month, lang)}**")
+    st.markdown(f"**{ranking.title}**")
     chrome.show_table(ranking.table, key=f"compare_{ranking.indicator.code}")
     chrome.source_note(ranking.indicator, lang)
 chrome.download_table(view.export, view.stem, t("compare.title", lang), lang, key="compare_download")

@@ -14,10 +14,14 @@ def show_changes(view: ChangesView, lang: str, key: str) -> None:
     st.subheader(t("changes.title", lang))
     if view.heading:
         st.caption(view.heading)
-    if view.movers is not None:
+    if view.movers is not None or view.share_movers is not None:
         st.markdown(f"**{t('changes.movers', lang)}**")
         st.caption(t("changes.movers_note", lang))
-        show_table(view.movers, key=f"{key}_movers")
+        for table, part, label in ((view.movers, "counts", "changes.counts"),
+                                   (view.share_movers, "shares", "changes.shares")):
+            if table is not None:
+                st.markdown(t(label, lang))
+                show_table(table, key=f"{key}_movers_{part}")
         download_table(view.movers_export, f"changes-movers-{key}-{lang}", t("changes.movers", lang), lang,
                        key=f"{key}_movers_download")
     if view.crossings:

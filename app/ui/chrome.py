@@ -115,7 +115,8 @@ def _position_style(position) -> str:
 
 def show_table(table: Table, key: str, height: int | str = "auto") -> None:
     """A view's table with its numbers and dates as such, so sorting a column sorts by value."""
-    config = {column: st.column_config.NumberColumn(column, format=NUMBER_FORMAT, step=10.0 ** -decimals)
+    config = {column: st.column_config.NumberColumn(column, format=NUMBER_FORMAT, step=10.0 ** -decimals,
+                                                    width="small" if table.compact and not decimals else None)
               for column, decimals in table.decimals.items()}
     config |= {column: st.column_config.DateColumn(column, format=MONTH_FORMAT) for column in table.months}
     config |= {column: st.column_config.DateColumn(column, format="localized") for column in table.dates}

@@ -15,7 +15,7 @@ import polars as pl
 from app.areas import COUNTRY, geography_memberships, members_in_months
 from app.charts.trends import add_events, axis_title, display_decimals, trend_figure
 from app.exports import published_decimals, source_text
-from app.i18n import fmt_month, fmt_signed, fmt_value, t
+from app.i18n import fmt_month, fmt_number, fmt_percent, fmt_signed, t
 from app.indicators import Indicator, registry
 from app.months import month_code, shift_month
 from app.views.compare import level_ranking
@@ -64,15 +64,17 @@ def _change_text(value: float | None, indicator: Indicator, lang: str) -> str:
     if value is None:
         return "–"
     if indicator.is_ratio:
-        return f"{fmt_signed(value, lang, 1)} {t('unit.points', lang)}"
+        return f"{fmt_signed(value, lang, 1)} {t('unit.points_short', lang)}"
     return fmt_signed(value, lang)
 
 
 def _metric(source: Source, indicator: Indicator, code: str, month: date, lang: str) -> AreaMetric:
+    """The value as a number (a share with its % sign; the unit of a count is in its name), and its changes."""
     figures = headline(source.values(indicator.code, [code], shift_month(month, -12), month), code, month)
     delta = t("area.vs_month", lang, change=_change_text(figures.change_month, indicator, lang)) \
         if figures.change_month is not None else None
-    return AreaMetric(indicator.name(lang), fmt_value(figures.latest, indicator.unit, lang), delta,
+    value = fmt_percent(figures.latest, lang) if indicator.unit == "percent" else fmt_number(figures.latest, lang)
+    return AreaMetric(indicator.name(lang), value, delta,
                       t("area.vs_year", lang, change=_change_text(figures.change_year, indicator, lang)))
 
 
@@ -96,16 +98,17 @@ def _ranks(source: Source, code: str, kind: str, month: date, per: str, lang: st
             pl.col("rank").cast(pl.Int64), pl.col("ranked").cast(pl.Int64), pl.col("position").cast(pl.Int64),
             pl.col("status").fill_null("missing"), pl.lit(source_name).alias("source"), pl.lit(licence).alias("licence")))
     frame = pl.concat(rows)
-    indicator, unit, value = t("common.indicator", lang), t("area.col_unit", lang), t("compare.col_value", lang)
+    indicator, value = t("common.indicator", lang), t("compare.col_value", lang)
     rank, ranked, median = t("compare.col_rank", lang), t("compare.col_of", lang), t("compare.col_median", lang)
-    from_median, change = t("compare.col_from_median", lang), t("compare.col_change_year_plain", lang)
+    from_median, change = t("compare.col_from_median", lang), t("compare.col_change_year", lang)
     position = t("compare.col_position", lang)
     table = Table(frame.select(
-        pl.col("name").alias(indicator), pl.col("unit").alias(unit), pl.col("value").round(1).alias(value),
+        (pl.col("name") + " (" + pl.col("unit") + ")").alias(indicator), pl.col("value").round(1).alias(value),
         pl.col("rank").cast(pl.Int64).alias(rank), pl.col("ranked").cast(pl.Int64).alias(ranked),
         pl.col("median").round(1).alias(median), pl.col("from_median").round(1).alias(from_median),
         pl.col("change_year").round(1).alias(change), pl.col("position").cast(pl.Int64).alias(position)),
-        decimals={value: 1, rank: 0, ranked: 0, median: 1, from_median: 1, change: 1, position: 0}, shade=position)
+        decimals={value: 1, rank: 0, ranked: 0, median: 1, from_median: 1, change: 1, position: 0}, shade=position,
+        compact=True)
     return table, pl.concat(exports)
 
 

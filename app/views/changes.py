@@ -32,7 +32,8 @@ LEVEL = "pilot"  # the country's list ranks the pilot areas
 class ChangesView:
     month: date | None
     heading: str | None
-    movers: Table | None
+    movers: Table | None  # counts: change in persons and percent
+    share_movers: Table | None  # shares: change in percentage points
     crossings: tuple[str, ...]  # sentences; empty: none crossed
     releases: Table | None
     revisions: Table | None
@@ -76,21 +77,27 @@ def _moves(source: Source, codes: Sequence[str], month: date) -> pl.DataFrame:
     return pl.concat(frames) if frames else pl.DataFrame()
 
 
-def _movers_table(moves: pl.DataFrame, names: dict[str, str], lang: str) -> Table:
+def _movers_table(moves: pl.DataFrame, names: dict[str, str], lang: str, ratios: bool) -> Table | None:
+    """The counts' moves (persons and percent) or the shares' (percentage points): one unit per table."""
     reg = registry()
+    moves = moves.filter(pl.col("indicator").is_in([c for c in CHANGE_INDICATORS if reg[c].is_ratio == ratios]))
+    if moves.is_empty():
+        return None
     indicator, area = t("common.indicator", lang), t("common.area", lang)
-    before, after = t("changes.col_before", lang), t("changes.col_after", lang)
-    change, change_pct = t("changes.col_change", lang), t("changes.col_change_pct", lang)
-    place = t("changes.col_place", lang)
+    unit = f" ({t('unit.percent', lang)})" if ratios else ""
+    before, after = t("changes.col_before", lang) + unit, t("changes.col_after", lang) + unit
+    change = t("changes.col_change", lang) + (f" ({t('unit.points_short', lang)})" if ratios else "")
+    change_pct, place, of = t("changes.col_change_pct", lang), t("changes.col_place", lang), t("changes.col_of", lang)
+    decimals = 1 if ratios else 0
     frame = moves.select(
         pl.col("indicator").replace_strict({c: reg[c].name(lang) for c in CHANGE_INDICATORS}, default="")
         .alias(indicator),
         pl.col("area_code").replace_strict(names, default="").alias(area),
-        pl.col("place").alias(place), pl.col("areas").alias(t("changes.col_of", lang)),
-        pl.col("before").alias(before), pl.col("after").alias(after),
-        pl.col("change").alias(change), pl.col("change_pct").alias(change_pct))
-    return Table(frame, decimals={place: 0, t("changes.col_of", lang): 0, before: 1, after: 1, change: 1,
-                                  change_pct: 1})
+        pl.col("place").alias(place), pl.col("areas").alias(of),
+        pl.col("before").alias(before), pl.col("after").alias(after), pl.col("change").alias(change),
+        *([] if ratios else [pl.col("change_pct").alias(change_pct)]))
+    return Table(frame, decimals={place: 0, of: 0, before: decimals, after: decimals, change: decimals,
+                                  **({} if ratios else {change_pct: 1})})
 
 
 def _crossings(source: Source, month: date, lang: str, elys: Sequence[str] | None) -> tuple[str, ...]:
@@ -103,8 +110,12 @@ def _crossings(source: Source, month: date, lang: str, elys: Sequence[str] | Non
     texts = tuple(t(CROSSED[row["direction"]], lang, area=names[row["area_code"]], line=line,
                     before=fmt_percent(row["before"], lang), after=fmt_percent(row["after"], lang))
                   for row in crossed.iter_rows(named=True))
-    return texts or (t("changes.no_crossings", lang, line=line, before=fmt_month(before, lang),
-                       after=fmt_month(month, lang)),)
+    months = {"line": line, "before": fmt_month(before, lang), "after": fmt_month(month, lang)}
+    if texts:
+        return texts
+    if elys is not None and len(elys) == 1:
+        return (t("changes.no_crossing_area", lang, area=names[elys[0]], **months),)
+    return (t("changes.no_crossings", lang, **months),)
 
 
 def _releases_table(releases: pl.DataFrame, lang: str) -> Table | None:
@@ -152,8 +163,8 @@ def changes_view(source: Source, lang: str, focus: str | None = None, members: S
         revisions = revisions.filter(pl.col("area_code").is_in([focus, *members]))
     revisions_table, revisions_export = _revisions(revisions, names, lang)
     if month is None:
-        return ChangesView(None, None, None, (), _releases_table(releases, lang), revisions_table, revisions_export,
-                           pl.DataFrame())
+        return ChangesView(None, None, None, None, (), _releases_table(releases, lang), revisions_table,
+                           revisions_export, pl.DataFrame())
     kinds = source.area_kinds()
     level = kinds.get(focus, LEVEL) if focus else LEVEL
     moves = _moves(source, source.codes_of_kind(level), month)
@@ -166,7 +177,8 @@ def changes_view(source: Source, lang: str, focus: str | None = None, members: S
         ely = focus if kinds.get(focus) == "ely" else source.areas().filter(pl.col("code") == focus)["ely_code"].item()
         elys = None if kinds.get(focus) == "country" else [ely] if ely else []
     heading = t("changes.heading", lang, before=fmt_month(shift_month(month, -1), lang), after=fmt_month(month, lang))
-    return ChangesView(month, heading, _movers_table(moves, names, lang) if moves.height else None,
+    return ChangesView(month, heading, _movers_table(moves, names, lang, ratios=False),
+                       _movers_table(moves, names, lang, ratios=True),
                        _crossings(source, month, lang, elys) if elys != [] else (),
                        _releases_table(releases, lang), revisions_table, revisions_export, moves)
 

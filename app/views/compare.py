@@ -16,7 +16,7 @@ import polars as pl
 from app.analysis.ranking import FOCUS_OTHERS, focus_rows, focus_selection, rank_areas
 from app.charts.trends import display_decimals
 from app.exports import published_decimals, source_text
-from app.i18n import t
+from app.i18n import fmt_month, t
 from app.indicators import Indicator, registry
 from app.months import month_code, shift_month
 from app.views.rates import rate_indicator, rated_values
@@ -32,6 +32,7 @@ TREND_MONTHS = 24  # the small line in each row: the two years up to the month
 class IndicatorRanking:
     indicator: Indicator  # as shown: a count divided as `per` says is a ratio in its rate's unit
     table: Table
+    title: str  # the indicator, its unit and the month
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ def compare_view(source: Source, indicator_codes: Sequence[str], areas: Sequence
         shown = rate_indicator(reg[code], per)
         rows = _ranked_rows(source, reg[code], chosen, month, per)
         labels = {c: area_label(names[c], kinds[c], lang) for c in chosen}
-        rankings.append(IndicatorRanking(shown, _table(rows, shown, labels, lang)))
+        title = f"{shown.name(lang)} ({t('unit.' + shown.unit, lang)}), {fmt_month(month, lang)}"
+        rankings.append(IndicatorRanking(shown, _table(rows, shown, labels, lang), title))
         exports.append(_export(rows, shown, names, kinds, month, lang, synthetic))
     stem = f"compare-{'_'.join(chosen[:3])}{'-more' if len(chosen) > 3 else ''}-{month_code(month)}-{lang}"
     return CompareView(month, tuple(chosen), tuple(rankings), pl.concat(exports) if exports else pl.DataFrame(), stem)
@@ -86,8 +88,8 @@ def compare_view(source: Source, indicator_codes: Sequence[str], areas: Sequence
 def _table(rows: pl.DataFrame, indicator: Indicator, labels: dict[str, str], lang: str) -> Table:
     unit = t("unit." + indicator.unit, lang)
     decimals = display_decimals("value", indicator.unit)
-    change_unit = t("unit.points", lang) if indicator.is_ratio else unit
-    area, value = t("common.area", lang), f"{t('compare.col_value', lang)} ({unit})"
+    change_unit = t("unit.points_short", lang) if indicator.unit == "percent" else unit
+    area, value = t("common.area", lang), t("compare.col_value", lang)
     rank, ranked, median = t("compare.col_rank", lang), t("compare.col_of", lang), t("compare.col_median", lang)
     from_median, change = t("compare.col_from_median", lang), f"{t('compare.col_change_year', lang)} ({change_unit})"
     position, trend = t("compare.col_position", lang), t("compare.col_trend", lang, months=TREND_MONTHS)
@@ -98,7 +100,7 @@ def _table(rows: pl.DataFrame, indicator: Indicator, labels: dict[str, str], lan
         pl.col("from_median").alias(from_median), pl.col("change_year").alias(change),
         pl.col("position").cast(pl.Int64).alias(position), pl.col("trend").alias(trend))
     return Table(frame, decimals={value: decimals, rank: 0, ranked: 0, median: decimals, from_median: decimals,
-                                  change: decimals, position: 0}, lines=(trend,), shade=position)
+                                  change: decimals, position: 0}, lines=(trend,), shade=position, compact=True)
 
 
 def _export(rows: pl.DataFrame, indicator: Indicator, names: dict[str, str], kinds: dict[str, str], month: date,

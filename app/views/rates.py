@@ -65,11 +65,15 @@ def shown_name(indicator: Indicator, per: str, lang: str) -> str:
 
 
 def rate_indicator(indicator: Indicator, per: str) -> Indicator:
-    """The indicator as a rate: a ratio in its rate's unit and name, for figures, tables and exports."""
+    """The indicator as a rate, in its rate's unit and name, for figures, tables and exports.
+
+    A share of the labour force is a ratio (its change is in percentage points); a rate per 1,000
+    inhabitants keeps the count's kind, so its change from a year earlier is relative (%), not in points.
+    """
     per = effective_per(indicator, per)
     if per == NONE:
         return indicator
-    return replace(indicator, kind="ratio", unit=RATE_UNITS[per],
+    return replace(indicator, kind="ratio" if per == LABOUR_FORCE else indicator.kind, unit=RATE_UNITS[per],
                    names={lang: shown_name(indicator, per, lang) for lang in LANGUAGES})
 
 

@@ -87,7 +87,7 @@ def similar_view(source: Source, focus: str, indicator_codes: Sequence[str], lan
         pl.col("area_code").replace_strict(names, default="").alias(area),
         pl.col("distance").alias(distance),
         *[pl.col(feature_name(code, LEVEL)).alias(shown[code]) for code in indicator_codes])
-    table = Table(frame, decimals={rank: 0, distance: 2, **{shown[c]: 1 for c in indicator_codes}})
+    table = Table(frame, decimals={rank: 0, distance: 2, **{shown[c]: 1 for c in indicator_codes}}, compact=True)
     description = result.description
     method = t("similar.method", lang, indicators=weights_text(description.weights, lang),
                first=fmt_month(description.first, lang), last=fmt_month(description.last, lang),

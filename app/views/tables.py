@@ -23,6 +23,7 @@ class Table:
     dates: tuple[str, ...] = ()  # date columns shown as days
     lines: tuple[str, ...] = ()  # list columns drawn as a small trend line in each row
     shade: str | None = None  # a column of position classes (1 = highest) whose cells are coloured by class
+    compact: bool = False  # narrow whole-number columns (ranks, counts of areas), so the last columns stay in view
 
     def __post_init__(self):
         columns = (*self.decimals, *self.months, *self.dates, *self.lines, *([self.shade] if self.shade else []))
