@@ -5,7 +5,7 @@ import streamlit as st
 from app.i18n import fmt_month, t
 from app.ui import chrome, data, state
 from app.views.maps import MAP_LEVELS, map_view
-from app.views.rates import default_rate, shown_name
+from app.views.rates import default_rate, shown_title
 
 lang = chrome.current_lang()
 source = data.source(lang)
@@ -25,7 +25,7 @@ month = state.month_choice("month", months, months[-1], t("common.month", lang),
 
 # Without boundaries the figure itself says why it draws points; the page adds no second notice.
 view = map_view(source, indicator, month, level, lang, per=per,
-                title=f"{shown_name(indicator, per, lang)}, {fmt_month(month, lang)}")
+                title=f"{shown_title(indicator, per, lang)}, {fmt_month(month, lang)}")
 st.plotly_chart(view.figure, width="stretch", key="map_chart", config={"displaylogo": False, "scrollZoom": False})
 chrome.source_note(indicator, lang)
 chrome.download_csv(view.export, view.filename, lang, key="map_download")

@@ -19,7 +19,7 @@ from app.exports import published_decimals, source_text
 from app.i18n import fmt_month, t
 from app.indicators import Indicator, registry
 from app.months import month_code, shift_month
-from app.views.rates import rate_indicator, rated_values
+from app.views.rates import rate_indicator, rated_values, shown_title
 from app.views.source import Source
 from app.views.tables import Table
 from app.views.trends import area_label
@@ -78,7 +78,8 @@ def compare_view(source: Source, indicator_codes: Sequence[str], areas: Sequence
         shown = rate_indicator(reg[code], per)
         rows = _ranked_rows(source, reg[code], chosen, month, per)
         labels = {c: area_label(names[c], kinds[c], lang) for c in chosen}
-        title = f"{shown.name(lang)} ({t('unit.' + shown.unit, lang)}), {fmt_month(month, lang)}"
+        title = f"{shown_title(reg[code], per, lang)} ({t('unit.' + shown.unit, lang)}), {fmt_month(month, lang)}" \
+            if shown.unit == "percent" else f"{shown_title(reg[code], per, lang)}, {fmt_month(month, lang)}"
         rankings.append(IndicatorRanking(shown, _table(rows, shown, labels, lang), title))
         exports.append(_export(rows, shown, names, kinds, month, lang, synthetic))
     stem = f"compare-{'_'.join(chosen[:3])}{'-more' if len(chosen) > 3 else ''}-{month_code(month)}-{lang}"

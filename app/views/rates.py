@@ -64,6 +64,13 @@ def shown_name(indicator: Indicator, per: str, lang: str) -> str:
     return indicator.name(lang)
 
 
+def shown_title(indicator: Indicator, per: str, lang: str) -> str:
+    """A title that says the rate: "Jobseekers per 1,000 inhabitants", "… as a share of the labour force"."""
+    if effective_per(indicator, per) == INHABITANTS:
+        return f"{indicator.name(lang)} {t(PER_LABELS[INHABITANTS], lang)}"
+    return shown_name(indicator, per, lang)
+
+
 def rate_indicator(indicator: Indicator, per: str) -> Indicator:
     """The indicator as a rate, in its rate's unit and name, for figures, tables and exports.
 
