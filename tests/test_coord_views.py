@@ -33,7 +33,8 @@ def reg(code):
 
 
 def test_a_rate_per_1000_inhabitants_takes_the_december_before(demo):
-    values = rated_values(demo, reg("jobseekers"), ["KU398", "PILOT09"], INHABITANTS, date(2024, 6, 1), date(2024, 6, 1))
+    june = date(2024, 6, 1)
+    values = rated_values(demo, reg("jobseekers"), ["KU398", "PILOT09"], INHABITANTS, june, june)
     counts = demo.values("jobseekers", ["KU398", "PILOT09"], date(2024, 6, 1), date(2024, 6, 1))
     population = demo.values("population", ["KU398", "PILOT09"], date(2023, 12, 1), date(2023, 12, 1))
     for code in ("KU398", "PILOT09"):

@@ -103,7 +103,8 @@ def test_one_click_adds_the_similar_areas_to_the_comparison():
 def test_the_overview_links_every_pilot_area_and_lists_what_changed():
     at = run(lang="en")
     links = at.get("page_link")
-    pilots = {link.proto.query_string.split("&")[0].removeprefix("areas=") for link in links if link.proto.page == "area"}
+    pilots = {link.proto.query_string.split("&")[0].removeprefix("areas=")
+              for link in links if link.proto.page == "area"}
     assert len(pilots) == 22 and all(code.startswith("PILOT") for code in pilots)
     shown = texts(at)
     assert t("changes.title", "en") in shown and "revised" in shown

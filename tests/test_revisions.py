@@ -53,8 +53,9 @@ def test_a_second_release_that_changes_a_value_is_a_revision_and_a_repeat_is_not
         ("pilot_clients_immigrant", "KU090", "2024-11-01", None, "suppressed", 1, 7.0, "final", 2),
     ]
     # the observation now holds the new value from the new release
-    assert query(fresh_db, "SELECT value, release_id FROM observation WHERE area_code = 'KU091' "
-                           "AND indicator_code = 'pilot_clients' AND period = :p", p=date(2024, 11, 1)) == [(41302.0, 2)]
+    stored = query(fresh_db, "SELECT value, release_id FROM observation WHERE area_code = 'KU091' "
+                             "AND indicator_code = 'pilot_clients' AND period = :p", p=date(2024, 11, 1))
+    assert stored == [(41302.0, 2)]
 
     again = ingest("monitoring", second, fresh_db)  # the same file again: nothing changes, nothing is revised
     assert "revised" not in again.stdout and len(revision_rows(fresh_db)) == 2

@@ -64,7 +64,8 @@ def did_figure(series: pl.DataFrame, *, first: date, last: date, max_abs: float,
             name=t("matching.fit_band", lang, max_abs=fmt_number(max_abs, lang, 1))))
     values = series.get_column("did").to_list()
     fig.add_trace(go.Scatter(
-        x=periods, y=values, mode="lines", name=t("matching.did_line", lang), line={"color": OKABE_ITO[0], "width": 2.2},
+        x=periods, y=values, mode="lines", name=t("matching.did_line", lang),
+        line={"color": OKABE_ITO[0], "width": 2.2},
         hovertext=[fmt_signed(v, lang, 1) for v in values], hoverinfo="text+x", connectgaps=False))
     fig.add_hline(y=0, line={"color": "#888", "width": 1})
     _pilot_start(fig, lang)

@@ -96,7 +96,8 @@ def _ranks(source: Source, code: str, kind: str, month: date, per: str, lang: st
             pl.col("name").alias("indicator_name"), "unit",
             *[pl.col(c).round(decimals) for c in ("value", "median", "from_median", "change_year")],
             pl.col("rank").cast(pl.Int64), pl.col("ranked").cast(pl.Int64), pl.col("position").cast(pl.Int64),
-            pl.col("status").fill_null("missing"), pl.lit(source_name).alias("source"), pl.lit(licence).alias("licence")))
+            pl.col("status").fill_null("missing"), pl.lit(source_name).alias("source"),
+            pl.lit(licence).alias("licence")))
     frame = pl.concat(rows)
     indicator, value = t("common.indicator", lang), t("compare.col_value", lang)
     rank, ranked, median = t("compare.col_rank", lang), t("compare.col_of", lang), t("compare.col_median", lang)

@@ -137,7 +137,8 @@ def _revisions(revisions: pl.DataFrame, names: dict[str, str], lang: str) -> tup
     with_names = revisions.with_columns(
         (pl.col("new_value") - pl.col("old_value")).alias("difference"),
         pl.col("area_code").replace_strict(names, default="").alias("area_name"),
-        pl.col("indicator_code").replace_strict({i.code: i.name(lang) for i in reg}, default="").alias("indicator_name"))
+        pl.col("indicator_code").replace_strict({i.code: i.name(lang) for i in reg}, default="")
+        .alias("indicator_name"))
     month, old, new = t("common.month", lang), t("changes.col_old", lang), t("changes.col_new", lang)
     old_date, new_date = t("changes.col_old_published", lang), t("changes.col_new_published", lang)
     difference = t("changes.col_difference", lang)
@@ -186,4 +187,6 @@ def changes_view(source: Source, lang: str, focus: str | None = None, members: S
 def revision_summary(view: ChangesView, lang: str) -> str:
     """One sentence for the revisions: how many values, or that there were none."""
     count = view.revisions_export.height
-    return t("changes.revisions_count", lang, count=fmt_number(count, lang)) if count else t("changes.no_revisions", lang)
+    if not count:
+        return t("changes.no_revisions", lang)
+    return t("changes.revisions_count", lang, count=fmt_number(count, lang))

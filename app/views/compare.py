@@ -87,12 +87,13 @@ def compare_view(source: Source, indicator_codes: Sequence[str], areas: Sequence
 
 
 def _table(rows: pl.DataFrame, indicator: Indicator, labels: dict[str, str], lang: str) -> Table:
-    unit = t("unit." + indicator.unit, lang)
     decimals = display_decimals("value", indicator.unit)
-    change_unit = t("unit.points_short", lang) if indicator.unit == "percent" else unit
+    change = t("compare.col_change_year", lang)  # in the title's unit; a share's in percentage points
+    if indicator.unit == "percent":
+        change += f" ({t('unit.points_short', lang)})"
     area, value = t("common.area", lang), t("compare.col_value", lang)
     rank, ranked, median = t("compare.col_rank", lang), t("compare.col_of", lang), t("compare.col_median", lang)
-    from_median, change = t("compare.col_from_median", lang), f"{t('compare.col_change_year', lang)} ({change_unit})"
+    from_median = t("compare.col_from_median", lang)
     position, trend = t("compare.col_position", lang), t("compare.col_trend", lang, months=TREND_MONTHS)
     frame = rows.select(
         pl.col("area_code").replace_strict(labels, default="").alias(area),

@@ -1,4 +1,4 @@
-"""The events of data/events.csv within a chart's months, numbered: the chart marks the numbers, the table lists them."""
+"""The events of data/events.csv within a chart's months, numbered: the chart marks them, the table lists them."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ VALUE_COLUMNS = ("area_code", "period", "value", "status")
 
 
 def per_choices(indicator: Indicator) -> tuple[str, ...]:
-    """What a count can be divided by; a ratio, the population itself and the labour force by itself are shown as they are."""
+    """What a count can be divided by; a ratio, the population, and the labour force by itself stay as they are."""
     if indicator.is_ratio or indicator.code == POPULATION:
         return (NONE,)
     if indicator.code == LABOUR_FORCE:
