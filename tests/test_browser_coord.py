@@ -70,3 +70,16 @@ def test_the_new_pages_fit_a_phone(page, path, name):
     assert_no_errors(page)
     overflow = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the page is {overflow} px wider than the phone"
+
+
+def test_the_area_survives_a_language_switch(page):
+    from tests.test_browser import LANGUAGE_BUTTONS, PICKER_LABEL
+
+    open_page(page, "/area?areas=KU398&lang=en&indicator=long_term_unemployed")
+    picker = page.get_by_role("radiogroup", name=PICKER_LABEL)
+    for lang in ("sv", "fi"):
+        picker.get_by_role("radio", name=LANGUAGE_BUTTONS[lang]).click()
+        expect_heading(page, "Lahti")
+        expect_query(page, lang=lang, areas="KU398", indicator="long_term_unemployed")
+        assert page.get_by_text(t("area.ranks", lang)).first.is_visible()
+        assert_no_errors(page)
