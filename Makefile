@@ -28,7 +28,7 @@ $(BIN)/.installed: pyproject.toml
 $(DEMO_BOUNDARIES): FORCE
 	@printf '%s\n' '$(BOUNDARIES)' | cmp -s - $@ || printf '%s\n' '$(BOUNDARIES)' > $@
 
-$(DEMO_DB): $(BIN)/.installed $(wildcard data/*.csv data/*.toml app/ingest/*.py) $(DEMO_BOUNDARIES) \
+$(DEMO_DB): $(BIN)/.installed $(wildcard data/*.csv data/*.toml app/ingest/*.py) app/schema.py $(DEMO_BOUNDARIES) \
             $(wildcard $(BOUNDARIES))
 	$(BIN)/pilot-tracker demo --db sqlite:///$(DEMO_DB)
 ifeq ($(strip $(BOUNDARIES)),)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from contextlib import contextmanager
+from datetime import date
 
 import click
 
@@ -186,6 +187,91 @@ def ingest_monitoring():
     from app.ingest.monitoring import load_monitoring
 
     return load_monitoring
+
+
+# --- fetching from Statistics Finland's PxWeb API ------------------------------------------------------
+
+def _month_option(value: str | None) -> date | None:
+    from app.months import parse_month_code
+
+    if value is None:
+        return None
+    month = parse_month_code(value)
+    if month is None:
+        raise click.BadParameter(f"{value!r} is not a month (YYYY-MM, e.g. 2019-01)")
+    return month
+
+
+class _FetchProgress:
+    """The client's (done, total) cells as a progress bar on stderr, made when the total is known."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="fetching cells", file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def client_options(command):
+    """--timeout and --retries of the PxWeb API client."""
+    command = click.option("--retries", type=click.IntRange(0, 10), default=4, show_default=True,
+                           help="Tries after a timeout or a dropped connection (waits 1, 2, 4, 8 s).")(command)
+    return click.option("--timeout", type=float, default=60.0, show_default=True,
+                        help="Seconds to wait for each answer.")(command)
+
+
+def _client(timeout: float, retries: int):
+    from app.ingest.pxweb_api import Client
+
+    return Client(timeout=timeout, retries=retries)
+
+
+@main.group()
+def fetch() -> None:
+    """Fetch real data from Statistics Finland's PxWeb API into the database (incremental)."""
+
+
+@fetch.command("pxweb")
+@click.argument("table_url")
+@click.option("--from", "first", default=None, metavar="YYYY-MM",
+              help="First month (default: the month after the latest already loaded from TABLE_URL, else all).")
+@click.option("--to", "last", default=None, metavar="YYYY-MM", help="Last month (default: the table's latest).")
+@db_option
+@click.option("--licence", default=None, help="Licence of the data (default: the source's, CC BY 4.0).")
+@client_options
+def fetch_pxweb_command(table_url: str, first: str | None, last: str | None, db_url: str | None,
+                        licence: str | None, timeout: float, retries: int) -> None:
+    """Fetch a table from the PxWeb API (within its cell and call limits) and load it in one transaction.
+
+    Without --from only the months after the latest month already loaded from TABLE_URL are fetched;
+    when there is none, no data is asked for. The release records TABLE_URL, the table's updated time,
+    the retrieval time and the area division it is published in. Network failures leave the database
+    as it was.
+
+    Example: pilot-tracker fetch pxweb https://pxdata.stat.fi/PxWeb/api/v1/fi/StatFin/tyonv/statfin_tyonv_pxt_12r5.px --from 2019-01 --db sqlite:///indicators.sqlite
+    """
+    from app.ingest.fetch import fetch_pxweb
+
+    started = time.perf_counter()
+    bar = _FetchProgress()
+    try:
+        with _refused_loads():
+            load = fetch_pxweb(_db(db_url), table_url, first=_month_option(first), last=_month_option(last),
+                               incremental=first is None, client=_client(timeout, retries), on_progress=bar,
+                               progress=_progress, licence=licence)
+    finally:
+        bar.close()
+    for line in load.lines():
+        click.echo(line)
+    click.echo(f"  done in {time.perf_counter() - started:.1f} s")
 
 
 @main.command()

@@ -16,6 +16,7 @@ from app import schema
 from app.aggregate import OBSERVATION_SCHEMA, aggregate_counts, prefer_published, ratio_of_sums
 from app.areas import MEMBERSHIP_SCHEMA, members_in_months
 from app.db import DatabaseUnavailable
+from app.divisions import CLASSIFICATION_KINDS, majority_division, members_for_months, mergers
 from app.indicators import Indicator, registry
 
 AREA_SCHEMA = {
@@ -144,14 +145,46 @@ def member_sums(engine: Engine, indicator: Indicator, group_codes: list[str], mu
     """A count summed over the members of each group (see app.aggregate for the rules).
 
     months: the months to aggregate (default: those with member rows); a pilot-scoped indicator
-    requires rows only from municipalities in a pilot that month.
+    requires rows only from municipalities in a pilot that month. Members follow the area division
+    the month's data is published in (app.divisions).
     """
     all_members, member_values = member_rows(engine, indicator.code, group_codes, municipality_codes, start, end)
     if months is None:
         months = member_values["period"].unique().to_list()
     required = members_in_months(pilot_memberships(engine), months).select("member_code", "period") \
         if indicator.pilot_scoped else None
-    return aggregate_counts(all_members, member_values, months, required)
+    expected = division_members(engine, all_members, indicator.code, months)
+    return aggregate_counts(all_members, member_values, months, required, expected=expected)
+
+
+def period_divisions(engine: Engine, indicator_code: str, start: date | None = None,
+                     end: date | None = None) -> dict[date, int | None]:
+    """month -> the area division most of the indicator's municipality rows of that month were published in."""
+    o, r, a = schema.observation, schema.release, schema.area
+    stmt = (select(o.c.period, r.c.division, func.count())
+            .select_from(o.join(a, a.c.code == o.c.area_code).outerjoin(r, r.c.id == o.c.release_id))
+            .where(o.c.indicator_code == indicator_code, a.c.kind == "municipality",
+                   *_period_filter(o.c.period, start, end))
+            .group_by(o.c.period, r.c.division))
+    counts: dict[date, list[tuple[int | None, int]]] = {}
+    for period, division, n in fetch(engine, stmt, {"period": pl.Date, "division": pl.Int64, "n": pl.Int64}).iter_rows():
+        counts.setdefault(period, []).append((division, n))
+    return {period: majority_division(pairs) for period, pairs in counts.items()}
+
+
+def division_members(engine: Engine, memberships: pl.DataFrame, indicator_code: str,
+                     months: list[date]) -> pl.DataFrame:
+    """(group, member, month) to sum for the indicator's months, under the division of each month's data."""
+    if not months:
+        return members_in_months(memberships, months)
+    divisions = period_divisions(engine, indicator_code, min(months), max(months))
+    if not any(divisions.values()):
+        return members_in_months(memberships, months)
+    groups = sorted(set(memberships["group_code"].to_list()))
+    a = schema.area
+    kinds = fetch(engine, select(a.c.code).where(a.c.code.in_(groups), a.c.kind.in_(CLASSIFICATION_KINDS)),
+                  {"code": pl.Utf8})
+    return members_for_months(memberships, months, divisions, set(kinds["code"].to_list()), mergers())
 
 
 def _months_of(engine: Engine, indicator: Indicator, start: date | None, end: date | None) -> list[date]:
