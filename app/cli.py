@@ -122,8 +122,9 @@ def ingest() -> None:
     """
 
 
-def ingest_command(name: str, *, progress: bool = False):
-    """`ingest NAME FILE` with --db and the provenance options; the decorated function names the library load."""
+def ingest_command(name: str, *, progress: bool = False, options: tuple = ()):
+    """`ingest NAME FILE` with --db and the provenance options (and any `options` of the command's own); the
+    decorated function names the library load."""
     def register(loader_of):
         def command(file: str, db_url: str | None, **provenance) -> None:
             extra = {"progress": _progress} if progress else {}
@@ -131,15 +132,29 @@ def ingest_command(name: str, *, progress: bool = False):
 
         command.__doc__ = loader_of.__doc__
         command.__name__ = loader_of.__name__
-        for decorate in (provenance_options, db_option, click.argument("file", type=click.Path(dir_okay=False)),
-                         ingest.command(name)):
+        for decorate in (*options, provenance_options, db_option,
+                         click.argument("file", type=click.Path(dir_okay=False)), ingest.command(name)):
             command = decorate(command)
         return command
 
     return register
 
 
-@ingest_command("pxweb", progress=True)
+def _division(value: str) -> str | int:
+    if value in ("auto", "none"):
+        return value
+    if value.isdigit() and len(value) == 4:
+        return int(value)
+    raise click.BadParameter(f"{value!r}: use auto, none or a year such as 2026")
+
+
+DIVISION_OPTION = click.option(
+    "--division", default="auto", show_default=True, metavar="auto|none|YEAR", type=_division,
+    help="The area division the file is published in: auto (the year of its 'updated' date when it holds "
+         "months of earlier years: a table's history), none (month by month: each month's own), or a year.")
+
+
+@ingest_command("pxweb", progress=True, options=(DIVISION_OPTION,))
 def ingest_pxweb():
     """Load a Statistics Finland PxWeb table (PxWeb JSON or JSON-stat 2), e.g. table 12r5.
 
