@@ -204,6 +204,21 @@ def ingest_monitoring():
     return load_monitoring
 
 
+@ingest_command("published")
+def ingest_published():
+    """Load figures published about the pilots (TEM's reviews, the Employment Bulletin), one release per source.
+
+    Columns: period,area_code,indicator,value,source_title,source_url,published[,unit,approximate]
+    (data/published_figures.csv). GRP_PILOT stands for all pilot areas. The figures are kept apart from
+    the computed values and drawn beside them on the trends page.
+
+    Example: pilot-tracker ingest published data/published_figures.csv --db sqlite:///indicators.sqlite
+    """
+    from app.ingest.published import load_published
+
+    return load_published
+
+
 # --- fetching from Statistics Finland's PxWeb API ------------------------------------------------------
 
 def _month_option(value: str | None) -> date | None:

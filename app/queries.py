@@ -212,3 +212,30 @@ def indicator_values(engine: Engine, indicator: Indicator, area_codes: list[str]
         den = member_sums(engine, reg[indicator.denominator], groups, municipalities, start, end, months)
         computed = ratio_of_sums(num, den, indicator.scale)
     return prefer_published(published, computed)
+
+
+PUBLISHED_SCHEMA = {
+    "area_code": pl.Utf8, "period": pl.Date, "value": pl.Float64, "approximate": pl.Boolean,
+    "source": pl.Utf8, "url": pl.Utf8, "published_at": pl.Datetime, "release_id": pl.Int64,
+}
+
+
+def published_values(engine: Engine, indicator_code: str, area_codes: list[str], start: date | None = None,
+                     end: date | None = None) -> pl.DataFrame:
+    """Figures a publisher printed (TEM's reviews, the Employment Bulletin), with their source; kept apart
+    from the observations, so a view can draw them beside the computed series."""
+    p, r = schema.published_value, schema.release
+    stmt = (select(p.c.area_code, p.c.period, p.c.value, p.c.approximate, r.c.source, r.c.url, r.c.published_at,
+                   p.c.release_id)
+            .select_from(p.join(r, r.c.id == p.c.release_id))
+            .where(p.c.indicator_code == indicator_code, p.c.area_code.in_(area_codes),
+                   *_period_filter(p.c.period, start, end))
+            .order_by(p.c.period, p.c.area_code, p.c.release_id))
+    return fetch(engine, stmt, PUBLISHED_SCHEMA)
+
+
+def published_months(engine: Engine, indicator_code: str) -> list[date]:
+    """Months with a published figure of the indicator (a series may have figures but no computed values)."""
+    p = schema.published_value
+    stmt = select(p.c.period).where(p.c.indicator_code == indicator_code).distinct().order_by(p.c.period)
+    return fetch(engine, stmt, {"period": pl.Date})["period"].to_list()

@@ -52,8 +52,8 @@ def test_derived_memberships_match_the_reference_builder(fresh_db):
 def test_the_repository_registry_in_the_pilot_format_changes_nothing(fresh_db, tmp_path):
     before = db_state(fresh_db)
     result = ingest("pilots", full_registry_csv(tmp_path), fresh_db)
-    assert "inserted 0, updated 0, unchanged 104, removed 0" in result.stdout
-    assert "22 pilot areas: 0 new, 0 changed, 22 unchanged" in result.stdout
+    assert "inserted 0, updated 0, unchanged 107, removed 0" in result.stdout
+    assert "23 pilot areas: 0 new, 0 changed, 23 unchanged" in result.stdout
     after = db_state(fresh_db)
     assert len(after["release"]) == 1  # the load is recorded
     for table in ("area", "area_membership", "observation"):
