@@ -340,6 +340,62 @@ def check(db_url: str | None, as_json: bool, show_suppressed: bool, strict: bool
         sys.exit(1)
 
 
+# --- the real database in one command ---------------------------------------------------------------
+
+@main.group()
+def build() -> None:
+    """Build a database in one command."""
+
+
+@build.command("real")
+@db_option
+@click.option("--tyonv-url", envvar="PILOT_TRACKER_TYONV_URL", default=None, metavar="URL",
+              help="PxWeb API URL of table 12r5 (default: Statistics Finland's; env PILOT_TRACKER_TYONV_URL).")
+@click.option("--population-url", envvar="PILOT_TRACKER_POPULATION_URL", default=None, metavar="URL",
+              help="PxWeb API URL of table 121w (default: Statistics Finland's; env PILOT_TRACKER_POPULATION_URL).")
+@click.option("--wfs-url", envvar="PILOT_TRACKER_WFS_URL", default=None, metavar="BASE",
+              help="WFS endpoint for the boundaries (default: geo.stat.fi; env PILOT_TRACKER_WFS_URL); when it "
+                   "cannot be reached the shipped boundary file is loaded.")
+@click.option("--from", "first", default="2019-01", show_default=True, metavar="YYYY-MM",
+              help="First month of the history on the first run.")
+@client_options
+def build_real_command(db_url: str | None, tyonv_url: str | None, population_url: str | None,
+                       wfs_url: str | None, first: str, timeout: float, retries: int) -> None:
+    """Build the real database: schema, areas, pilot registry, boundaries, the 12r5 history from 2019-01 to the
+    latest month, population (121w) and TEM's published pilot figures, then check it.
+
+    Needs the network (Statistics Finland's PxWeb API and WFS). Run it again to bring the database up to
+    date: only new months are fetched. meta.demo is false, so the dashboard shows no synthetic banner;
+    serve it with PILOT_TRACKER_DB=URL.
+
+    Example: pilot-tracker build real --db sqlite:///data/real.sqlite
+    """
+    from app.ingest.real import RealSources, build_real
+
+    url = _db(db_url)
+    defaults = RealSources()
+    sources = RealSources(tyonv_url=tyonv_url or defaults.tyonv_url,
+                          population_url=population_url or defaults.population_url,
+                          wfs_url=wfs_url or defaults.wfs_url, first=_month_option(first),
+                          client=lambda: _client(timeout, retries))
+    started = time.perf_counter()
+    bar = _FetchProgress()
+
+    def report(step) -> None:
+        bar.close()
+        click.echo(f"[{step.name}] ({step.seconds:.1f} s)")
+        for line in step.lines:
+            click.echo(f"  {line}")
+
+    try:
+        with _refused_loads():
+            build_real(url, sources, on_step=report, on_fetch_progress=bar, progress=_progress)
+    finally:
+        bar.close()
+    click.echo(f"real database ready in {time.perf_counter() - started:.1f} s: serve it with "
+               f"PILOT_TRACKER_DB={url} streamlit run streamlit_app.py")
+
+
 # --- boundaries for the map ------------------------------------------------------------------------
 
 @main.group()
