@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from app import ui
 from app.i18n import t
+from app.ui import chrome
 
 st.set_page_config(page_title="Pilot Tracker", page_icon=":material/monitoring:", layout="wide")
 
-lang = ui.language_picker()
+lang = chrome.language_picker()
 pages = [
     st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:",
             url_path="overview", default=True),
@@ -18,5 +18,5 @@ pages = [
 ]
 navigation = st.navigation(pages)
 st.sidebar.caption(t("app.tagline", lang))
-ui.chrome(lang)
+chrome.banner(lang)
 navigation.run()

@@ -17,8 +17,7 @@ from datetime import date
 
 import polars as pl
 
-from app.areas import MEMBERSHIP_SCHEMA, members_in_months  # noqa: F401 - MEMBERSHIP_SCHEMA: re-exported
-from app.areas import members_in_months as expected_members  # noqa: F401 - the name app.summary and app.points import
+from app.areas import members_in_months
 
 OBSERVATION_SCHEMA = {"area_code": pl.Utf8, "period": pl.Date, "value": pl.Float64, "status": pl.Utf8}
 AGGREGATE_SCHEMA = {

@@ -4,7 +4,7 @@ The stored geometry is detailed enough to print; the screen needs far less. `fea
 simplifies the polygons together when they tile (shared borders stay shared, no slivers), drops
 islands too small to see, rounds coordinates to SCREEN_DECIMALS and sets each feature's `id` to its
 area code, which is what Plotly's choropleth matches `locations` against. Its result is a plain dict,
-so the UI can cache it (st.cache_data) per year and level.
+so the UI can cache it (st.cache_data) per level.
 """
 
 from __future__ import annotations

@@ -7,15 +7,15 @@ Finnish and Swedish get `12 345,6 %` and month names in the right case ("maalisk
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
-from app.months import month_code, parse_month_code  # noqa: F401 - the UI imports them from here too
 from app.settings import DATA_DIR, LANGUAGES
 
 LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
@@ -61,12 +61,21 @@ def fmt_number(value: float | None, lang: str, decimals: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=LOCALES[lang])
 
 
+def percent_suffix(lang: str) -> str:
+    """What follows a percentage: Finnish and Swedish put a no-break space before the sign, English none."""
+    return "%" if lang == "en" else "\u00a0%"
+
+
+def plotly_separators(lang: str) -> str:
+    """Plotly's `separators` (decimal sign, then thousands sign), so figures print numbers as fmt_number does."""
+    return get_decimal_symbol(LOCALES[lang]) + get_group_symbol(LOCALES[lang])
+
+
 def fmt_percent(value: float | None, lang: str, decimals: int = 1) -> str:
     """value is already in percent (12.3 -> '12,3 %' in fi/sv, '12.3%' in en)."""
     if _is_missing(value):
         return NO_VALUE
-    number = fmt_number(value, lang, decimals)
-    return f"{number}%" if lang == "en" else f"{number}\u00a0%"
+    return fmt_number(value, lang, decimals) + percent_suffix(lang)
 
 
 def fmt_signed(value: float | None, lang: str, decimals: int = 0, percent: bool = False) -> str:
@@ -92,6 +101,11 @@ def fmt_value(value: float | None, unit: str, lang: str) -> str:
     if _is_missing(value):
         return NO_VALUE
     return f"{fmt_number(value, lang)} {t('unit.' + unit, lang)}"
+
+
+def plain(text: str) -> str:
+    """A catalogue text without its Markdown marks, for places that print text as it is (figures, CSV)."""
+    return re.sub(r"\*\*|`", "", text)
 
 
 def area_name(row: dict, lang: str) -> str:

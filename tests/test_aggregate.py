@@ -5,7 +5,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from app.aggregate import MEMBERSHIP_SCHEMA, OBSERVATION_SCHEMA, aggregate_counts, prefer_published, ratio_of_sums
+from app.areas import MEMBERSHIP_SCHEMA
+from app.aggregate import OBSERVATION_SCHEMA, aggregate_counts, prefer_published, ratio_of_sums
 
 JAN = date(2024, 1, 1)
 

@@ -1,13 +1,18 @@
-"""Dependencies point one way (STYLE.md): pages -> app; charts never query; only ui imports Streamlit;
-nothing but the CLI imports ingest; pages hold no SQL."""
+"""Dependencies point one way (STYLE.md): pages -> app; only app/ui imports Streamlit; views and charts are
+pure; charts never query; pages hold no SQL and read only through app/ui; nothing but the CLI imports
+ingest; no module grows past ~300 lines without saying why at its top."""
 
 import ast
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 
 APP = ROOT / "app"
+DATABASE = ("sqlalchemy", "app.db", "app.queries", "app.fingerprint", "app.schema", "app.ingest")
+LONG_MODULE = 300
 
 
 def imports(path: Path) -> set[str]:
@@ -18,6 +23,7 @@ def imports(path: Path) -> set[str]:
             names |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
+            names |= {f"{node.module}.{a.name}" for a in node.names}  # `from app import queries`
     return names
 
 
@@ -25,16 +31,26 @@ def modules(folder: Path):
     return [p for p in folder.rglob("*.py")]
 
 
-def test_only_ui_imports_streamlit_inside_app():
-    offenders = [p.relative_to(ROOT) for p in modules(APP)
-                 if any(n.split(".")[0] == "streamlit" for n in imports(p)) and p.name != "ui.py"]
-    assert not offenders
+def importing(paths, prefixes: tuple[str, ...]) -> dict[str, set[str]]:
+    found = {str(p.relative_to(ROOT)): {n for n in imports(p) if n.startswith(prefixes)} for p in paths}
+    return {path: names for path, names in found.items() if names}
+
+
+def test_only_app_ui_imports_streamlit_inside_app():
+    outside_ui = [p for p in modules(APP) if "ui" != p.relative_to(APP).parts[0]]
+    assert not importing(outside_ui, ("streamlit",))
+    assert importing(modules(APP / "ui"), ("streamlit",))  # the scan sees what it should
+
+
+def test_views_and_charts_are_pure():
+    """View models and figure builders need no Streamlit; the views read only through their Source."""
+    assert not importing(modules(APP / "views") + modules(APP / "charts"), ("streamlit",))
+    views = [p for p in modules(APP / "views") if p.name != "source.py"]  # source.py: the plain reads
+    assert not importing(views, DATABASE)
 
 
 def test_charts_never_touch_the_database():
-    for path in modules(APP / "charts"):
-        bad = {n for n in imports(path) if n.startswith(("app.db", "app.queries", "sqlalchemy", "app.ingest"))}
-        assert not bad, (path, bad)
+    assert not importing(modules(APP / "charts"), DATABASE + ("app.views", "app.ui"))
 
 
 def test_nothing_but_the_cli_and_ingest_itself_imports_ingest():
@@ -49,8 +65,27 @@ def test_db_module_has_no_writable_engine():
     assert "writable" not in source.replace("no writable engine", "")
 
 
-def test_pages_are_thin_and_hold_no_sql():
-    for path in (ROOT / "pages").glob("*.py"):
-        names = imports(path)
-        assert not {n for n in names if n.startswith(("sqlalchemy", "app.db", "app.queries", "app.ingest"))}, path
-        assert not re.search(r"\bSELECT\s+.+\s+FROM\b", path.read_text(encoding="utf-8"), re.I | re.S), path
+@pytest.mark.parametrize("path", sorted((ROOT / "pages").glob("*.py")) + [ROOT / "streamlit_app.py"],
+                         ids=lambda p: p.name)
+def test_pages_are_thin_and_read_only_through_app_ui(path):
+    assert not importing([path], DATABASE)
+    assert not importing([path], ("app.views.source",))  # pages read through the cached app.ui.data
+    assert not re.search(r"\bSELECT\s+.+\s+FROM\b", path.read_text(encoding="utf-8"), re.I | re.S)
+
+
+def test_the_benchmark_is_outside_the_package():
+    assert not (APP / "bench.py").exists()
+    assert (ROOT / "benchmarks" / "__main__.py").is_file()
+    assert not importing(modules(ROOT / "benchmarks"), ("streamlit", "app.ui"))
+
+
+def test_no_module_is_long_without_a_reason_at_its_top():
+    """A module over LONG_MODULE lines says in its docstring why it is long (app/ingest is split on its own)."""
+    long = []
+    outside_ingest = [p for p in modules(APP) if p.relative_to(APP).parts[0] != "ingest"]
+    for path in outside_ingest + modules(ROOT / "pages") + modules(ROOT / "benchmarks"):
+        lines = path.read_text(encoding="utf-8").count("\n")
+        docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        if lines > LONG_MODULE and "long" not in docstring.lower():
+            long.append((str(path.relative_to(ROOT)), lines))
+    assert not long

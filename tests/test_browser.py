@@ -290,7 +290,7 @@ def test_language_picker_changes_text_and_url(page):
     for lang in ("sv", "en", "fi"):
         picker.get_by_role("radio", name=LANGUAGE_BUTTONS[lang]).click()
         expect_heading(page, t("trends.title", lang))
-        expect_query(page, lang=lang)
+        expect_query(page, lang=lang, areas="SSS,GRP_PILOT,GRP_OTHER")  # the chosen areas survive the switch
         assert picker.get_by_role("radio", name=LANGUAGE_BUTTONS[lang]).get_attribute("aria-checked") == "true"
         assert_banner(page, lang)
         assert_no_errors(page)

@@ -1,4 +1,4 @@
-"""Screen boundaries: simplification, rounding, ids, joins, and the payload of the real 309 municipalities."""
+"""Screen boundaries: simplification, rounding, ids, subsets, and the payload of the real 309 municipalities."""
 
 from __future__ import annotations
 
@@ -107,14 +107,12 @@ def test_tiny_islands_go_but_every_area_keeps_its_largest_part():
     assert kinds == {"KU001": "Polygon", "KU002": "Polygon"}
 
 
-def test_subset_join_outline_and_bounds():
+def test_subset_outline_and_bounds():
     fc = geo.feature_collection(boundary_frame({
         "KU049": box(24.5, 60.1, 24.8, 60.35),
         "KU091": MultiPolygon([box(24.8, 60.1, 25.1, 60.25), box(24.95, 60.0, 25.0, 60.05)]),
     }))
     assert geo.feature_codes(geo.subset(fc, {"KU091", "KU999"})) == ["KU091"]
-    joined = geo.join_values(fc, pl.DataFrame({"area_code": ["KU091"], "value": [1.5], "status": ["final"]}))
-    assert joined["features"][0]["properties"] == {"area_code": "KU091", "value": 1.5, "status": "final"}
     lons, lats = geo.outline_lines(fc, {"KU091"})
     assert lons.count(None) == 2 and len(lons) == len(lats)  # two rings, each closed and ended by a gap
     assert geo.bounds(fc) == pytest.approx((24.5, 60.0, 25.1, 60.35))

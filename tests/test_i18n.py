@@ -6,7 +6,19 @@ from datetime import date
 
 import pytest
 
-from app.i18n import catalogue, fmt_month, fmt_number, fmt_percent, fmt_signed, fmt_value, parse_month_code, t
+from app.i18n import (
+    catalogue,
+    fmt_month,
+    fmt_number,
+    fmt_percent,
+    fmt_signed,
+    fmt_value,
+    percent_suffix,
+    plain,
+    plotly_separators,
+    t,
+)
+from app.months import parse_month_code
 from tests.conftest import ROOT
 
 NBSP = "\u00a0"
@@ -28,6 +40,19 @@ def test_every_key_used_in_code_exists():
     assert used, "the scan found no keys"
     missing = sorted(k for k in used if k not in catalogue("fi"))
     assert not missing
+
+
+RUN_TIME_PREFIXES = ("status.", "unit.", "kind.", "level.", "mode.")  # keys pages build as t("status." + s)
+
+
+def test_every_catalogue_key_is_used():
+    """A key no code asks for is a text no user sees: remove it, or use it."""
+    sources = list((ROOT / "pages").glob("*.py")) + list((ROOT / "app").rglob("*.py")) + [ROOT / "streamlit_app.py"]
+    code = "\n".join(path.read_text(encoding="utf-8") for path in sources)
+    assert all(f'"{prefix}' in code for prefix in RUN_TIME_PREFIXES)
+    unused = [key for key in catalogue("fi")
+              if not key.startswith(RUN_TIME_PREFIXES) and f'"{key}"' not in code and f"'{key}'" not in code]
+    assert not unused
 
 
 def test_pages_hold_no_ui_string_literals_outside_the_catalogue():
@@ -58,6 +83,20 @@ def test_numbers_and_missing_values():
     assert fmt_value(None, "persons", "sv") == "–"
 
 
+@pytest.mark.parametrize("lang, separators, suffix", [("fi", f",{NBSP}", f"{NBSP}%"), ("sv", f",{NBSP}", f"{NBSP}%"),
+                                                      ("en", ".,", "%")])
+def test_figures_get_the_same_separators_and_percent_sign_as_the_text(lang, separators, suffix):
+    """Plotly prints numbers with `separators`; they must agree with fmt_number and fmt_percent."""
+    assert plotly_separators(lang) == separators
+    assert percent_suffix(lang) == suffix and fmt_percent(1234.5, lang).endswith(suffix)
+    assert fmt_number(1234.5, lang, 1) == f"1{separators[1]}234{separators[0]}5"
+
+
+def test_plain_drops_markdown_marks_for_figures():
+    assert plain("**Demo:** load with `pilot-tracker boundaries fetch`.") == \
+        "Demo: load with pilot-tracker boundaries fetch."
+
+
 def test_month_codes_parse_strictly():
     assert parse_month_code("2021-03") == date(2021, 3, 1)
     for bad in ("2021-13", "2021-3", "21-03", "x", "2021-03-01", ""):
@@ -71,10 +110,10 @@ def test_t_fills_parameters_and_falls_back_for_unknown_language():
 
 def test_keys_built_at_run_time_exist_in_every_language():
     """Pages build keys like t("status." + s): enumerate the values they can take."""
-    from app.charts.indicator_map import MAP_LEVELS
     from app.indicators import UNITS
     from app.schema import AREA_KINDS, STATUSES
-    from app.series import MODES
+    from app.views.maps import MAP_LEVELS
+    from app.views.trends import MODES
 
     keys = [f"status.{s}" for s in STATUSES + ("missing",)] + [f"unit.{u}" for u in UNITS + ("points",)]
     keys += [f"kind.{k}" for k in AREA_KINDS] + [f"level.{lv}" for lv in MAP_LEVELS] + [f"mode.{m}" for m in MODES]

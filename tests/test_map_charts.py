@@ -125,8 +125,8 @@ def test_colour_scale_ticks_use_the_callers_format(values, geojson):
     assert bar.title.text == "Työttömyysaste"
     assert list(bar.tickvals) == [0, 2.5, 5, 7.5, 10, 12.5]
     assert list(bar.ticktext) == ["0,0", "2,5", "5,0", "7,5", "10,0", "12,5"]
-    fixed = trace(choropleth(values, geojson, value_range=(0, 20)), "values")
-    assert (fixed.zmin, fixed.zmax) == (0, 20)
+    main = trace(fig, "values")
+    assert (main.zmin, main.zmax) == (0.0, 12.5)  # the scale spans the drawn values
 
 
 def test_all_suppressed_month_has_no_colour_trace(values, geojson):
@@ -161,9 +161,45 @@ def test_symbol_map(values):
     assert trace(fig, "no_data").marker.symbol == "circle-open"
     ring = trace(fig, "highlight")
     assert ring.name == LABELS["highlight"] and ring.lon == (21.5,)
-    notes = [a.text for a in fig.layout.annotations]
+    notes = [a.text.replace("<br>", " ") for a in fig.layout.annotations]
     assert notes == [LABELS["no_boundaries_note"]]
     assert set(SYMBOL_LABEL_KEYS) <= set(LABELS)
+
+
+@pytest.mark.parametrize("title", [None, "Työttömyysaste, joulukuu 2024"])
+@pytest.mark.parametrize("words", [3, 40])
+def test_symbol_map_note_has_a_band_of_its_own_below_the_title(values, title, words):
+    """The note sits between the title and the plot: the top margin holds both, the title is pinned above;
+    a long note is wrapped (Plotly would let it run off the figure) and its band grows with it."""
+    from app.charts.maps import NOTE_WIDTH, note_band
+
+    labels = {**LABELS, "no_boundaries_note": " ".join(["rajat"] * words)}
+    fig = symbol_map(values, value_label="x", format_value=fi_number, labels=labels, title=title)
+    note = fig.layout.annotations[0]
+    assert (note.yref, note.y, note.yanchor) == ("paper", 1, "bottom")  # grows upwards from the plot's top
+    lines = note.text.split("<br>")
+    assert all(len(line) <= NOTE_WIDTH for line in lines) and len(lines) == (1 if words == 3 else 3)
+    title_band = fig.layout.margin.t - note_band(len(lines))
+    if title is None:
+        assert fig.layout.title.text is None and title_band < 20
+    else:
+        assert fig.layout.title.text == title and title_band >= 40
+        assert (fig.layout.title.yref, fig.layout.title.y, fig.layout.title.yanchor) == ("container", 1, "top")
+
+
+def test_indicator_map_takes_its_texts_from_the_catalogue_without_markdown(values, geojson):
+    from app.charts.maps import indicator_map
+    from app.i18n import t
+    from app.indicators import registry
+
+    indicator = registry()["unemployment_share"]
+    fig = indicator_map(values, indicator, "sv", shapes=None, highlight={"KU100"})
+    note = fig.layout.annotations[0].text.replace("<br>", " ")
+    assert "`" not in note and note == t("map.no_boundaries", "sv").replace("`", "")
+    assert trace(fig, "highlight").name == t("map.pilot_outline", "sv")
+    choropleth_fig = indicator_map(values, indicator, "en", shapes=geojson)
+    assert trace(choropleth_fig, "values").colorbar.title.text == indicator.name("en")
+    assert not choropleth_fig.layout.annotations
 
 
 def test_marker_area_follows_the_value(values):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.i18n import t
+from app.i18n import plain, t
 from tests.conftest import ROOT
 
 ENTRY = ROOT / "streamlit_app.py"
@@ -146,3 +149,74 @@ def test_index_of_pilot_clients_defaults_to_a_month_with_clients():
     at = run("pages/trends.py", lang="en", indicator="pilot_clients", areas="PILOT01,SSS", mode="index")
     assert at.select_slider(key="url_base").value.isoformat() == "2021-03-01"
     assert not at.info
+
+
+def test_a_first_request_to_a_page_url_goes_through_the_router():
+    """A fresh server whose first request is /map?lang=en must still run streamlit_app.py around the page.
+
+    AppTest resets Streamlit's pages/ flag before every run, as a fresh server process has it, and a
+    page switch before the first run is such a first request: without app.ui.chrome.ensure_router the
+    page runs alone, in Finnish, without banner or language picker.
+    """
+    at = AppTest.from_file(str(ENTRY), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.switch_page("pages/map.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == t("map.title", "en")
+    assert t("demo.banner", "en") in [w.value for w in at.warning]
+    assert at.session_state["lang"] == "en"
+    assert [c.label for c in at.sidebar.get("button_group")] == ["Kieli · Språk · Language"]
+
+
+def figure_of(at: AppTest, index: int = 0) -> dict:
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def table_of(at: AppTest, column: str):
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def test_the_symbol_map_says_once_why_it_draws_points():
+    at = run("pages/map.py", lang="fi")
+    notes = [a["text"].replace("<br>", " ") for a in figure_of(at)["layout"].get("annotations", [])]
+    assert notes == [plain(t("map.no_boundaries", "fi"))]  # in the figure, so it travels with it
+    assert not any("pilot-tracker boundaries" in i.value for i in at.info)  # and not again on the page
+
+
+def test_tables_hold_numbers_so_a_column_sorts_by_value():
+    at = run("pages/gauges.py", lang="en", month="2024-12")
+    gauges = table_of(at, t("gauges.jobseekers", "en"))
+    ranked = gauges.sort_values(t("gauges.jobseekers", "en"), ascending=False)[t("common.area", "en")].tolist()
+    assert ranked.index("Uusimaa") < ranked.index("Kainuu")
+    assert all(kind == "float64" for kind in gauges.dtypes.iloc[1:4].astype(str))
+    # Streamlit truncates to the column's step, so the shares arrive rounded: 32.48 reads 32,5 as on the gauge.
+    shares = gauges[f"{t('gauges.share', 'en')} (%)"].tolist()
+    assert shares == [round(v, 1) for v in shares] and any(v != int(v) for v in shares)
+    at = run("pages/trends.py", lang="fi", indicator="pilot_clients", areas="SSS")
+    trends = table_of(at, t("common.month", "fi"))
+    assert str(trends.dtypes.iloc[2]) == "float64" and "date" in str(trends.dtypes.iloc[0]).lower()
+    at.switch_page("pages/data.py").run()
+    assert str(table_of(at, t("data.col_rows", "fi"))[t("data.col_rows", "fi")].dtype).startswith("int")
+
+
+def test_a_running_session_sees_a_finished_load_without_a_restart(demo_sqlite, tmp_path, monkeypatch):
+    """The cached reads are keyed on the latest release, which every load records: no restart, no hour's wait."""
+    from app.ui.data import FINGERPRINT_TTL_S
+    from tests.boundary_squares import copy_without_boundaries, load_squares
+
+    url = copy_without_boundaries(demo_sqlite, tmp_path / "live.sqlite")
+    monkeypatch.setenv("PILOT_TRACKER_DB", url)
+    at = run("pages/data.py", lang="en")
+    releases_before = len(table_of(at, t("data.col_rows", "en")))
+    at.switch_page("pages/map.py").run()
+    assert {trace["type"] for trace in figure_of(at)["data"]} == {"scattergeo"}  # no boundaries: a symbol map
+
+    load_squares(url, tmp_path)
+    time.sleep(FINGERPRINT_TTL_S + 0.5)
+
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "choropleth" in {trace["type"] for trace in figure_of(at)["data"]}  # the same session draws the shapes
+    assert not figure_of(at)["layout"].get("annotations")
+    at.switch_page("pages/data.py").run()
+    assert len(table_of(at, t("data.col_rows", "en"))) == releases_before + 1

@@ -7,8 +7,9 @@ import math
 import plotly.graph_objects as go
 import polars as pl
 
-from app.charts.style import OKABE_ITO, RULE_RED, SUPPRESSED_GREY, base_layout
-from app.i18n import NO_VALUE, fmt_number, fmt_percent, t
+from app.charts.style import OKABE_ITO, RULE_RED, RULE_ZONE, SUPPRESSED_GREY, TEXT_COLOUR, base_layout
+from app.charts.trends import trend_figure
+from app.i18n import NO_VALUE, fmt_number, fmt_percent, percent_suffix, plotly_separators, t
 
 CLIENT_SHARE_RULE = 40.0  # % of the TE office's jobseeker clients, from the pilots' call (2019)
 
@@ -34,8 +35,8 @@ def ely_gauges(frame: pl.DataFrame, *, lang: str, rule: float = CLIENT_SHARE_RUL
             # No value (incomplete or suppressed): the gauge stays empty and shows no number, never 0 %.
             mode="gauge+number" if value is not None else "gauge",
             value=value,
-            number={"suffix": "%" if lang == "en" else "\u00a0%", "valueformat": ".1f",
-                    "font": {"size": 26, "color": RULE_RED if over else "#1a1a1a"}},
+            number={"suffix": percent_suffix(lang), "valueformat": ".1f",
+                    "font": {"size": 26, "color": RULE_RED if over else TEXT_COLOUR}},
             title={"text": f"<b>{row['name']}</b><br><span style='font-size:12px;color:#444'>"
                            f"{ratio_text if value is not None else NO_VALUE}"
                            f"{' · ' + t('status.' + row['status'], lang) if row['status'] != 'final' else ''}"
@@ -44,13 +45,21 @@ def ely_gauges(frame: pl.DataFrame, *, lang: str, rule: float = CLIENT_SHARE_RUL
                 "axis": {"range": [0, axis_max], "ticksuffix": "", "tickformat": ".0f"},
                 "bar": {"color": SUPPRESSED_GREY if value is None else (OKABE_ITO[3] if over else OKABE_ITO[0])},
                 "threshold": {"line": {"color": RULE_RED, "width": 4}, "thickness": 0.9, "value": rule},
-                "steps": [{"range": [rule, axis_max], "color": "#FBE9E7"}],
+                "steps": [{"range": [rule, axis_max], "color": RULE_ZONE}],
             },
             domain={"x": [c / columns + gap, (c + 1) / columns - gap], "y": [y_bottom, y_top]},
         ))
     base_layout(fig, height=height, title=title)
-    fig.update_layout(separators=", " if lang in ("fi", "sv") else ".,",
-                      margin={"l": 30, "r": 30, "t": top, "b": 0})
+    fig.update_layout(separators=plotly_separators(lang), margin={"l": 30, "r": 30, "t": top, "b": 0})
+    return fig
+
+
+def share_history(frame: pl.DataFrame, names: dict[str, str], *, lang: str, y_title: str,
+                  rule: float = CLIENT_SHARE_RULE) -> go.Figure:
+    """The shares of the chosen areas month by month, with the rule drawn across as on the gauges."""
+    fig = trend_figure(frame, names, lang=lang, y_title=y_title, mode="value", unit="percent", is_ratio=True)
+    fig.add_hline(y=rule, line={"color": RULE_RED, "width": 2, "dash": "dot"},
+                  annotation_text=fmt_percent(rule, lang, 0), annotation_position="top left")
     return fig
 
 

@@ -1,7 +1,9 @@
 """Maps of one indicator by area: a choropleth over stored boundaries, or a symbol map without them.
 
-Pure figure builders (frame in, Figure out): no database, no Streamlit; every text comes from the
-caller (`labels`, `format_value`), so one builder serves fi/sv/en, the page, the embed and the snapshot.
+Pure figure builders (frame in, Figure out): no database, no Streamlit. `choropleth_map` and
+`symbol_map` take every text from the caller (`labels`, `format_value`); `indicator_map` is the one
+place that fills them from the catalogues for an indicator, so every map of the dashboard and the
+benchmark is drawn the same way.
 
 Contract for values (polars): area_code, name (in the user's language), value (float or null),
 status ('final', 'provisional', 'incomplete', 'suppressed' or 'missing'), optional unit (text shown
@@ -9,33 +11,35 @@ after the value); symbol_map also needs lat and lon.
 - a suppressed area is drawn in its own grey trace with a legend entry, never as zero and never in
   the colour scale; an area without a value (or in the geojson but not in values) in a lighter grey;
 - an incomplete aggregate keeps its colour and says so in the hover;
-- highlight_codes (the pilot municipalities) get a thick dark outline with an optional legend entry.
+- highlight_codes (the pilot municipalities) get a thick dark outline, with a legend entry when
+  labels has "highlight".
 
 Offline: both maps use Plotly's `geo` subplot with the base map hidden, so nothing is fetched from a
 tile server. plotly.js fetches its world topojson for a geo subplot when the *first* trace on it has a
 `locationmode` (every choropleth has one); the first trace here is therefore always a Scattergeo
-(the outline, or an invisible anchor point), which keeps the maps working in offline iframes and
-static snapshots. tests/test_map_charts.py pins this order.
+(the outline, or an invisible anchor point), so a figure written to HTML draws without a network.
+tests/test_map_charts.py pins this order.
 """
 
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Collection, Mapping
 
 import plotly.graph_objects as go
 import polars as pl
 
 from app import geo
-from app.charts.style import NO_DATA_GREY, SUPPRESSED_GREY, base_layout
+from app.charts.style import NO_DATA_GREY, NOTE_BACKGROUND, NOTE_BORDER, SUPPRESSED_GREY, TEXT_COLOUR, base_layout
+from app.i18n import fmt_value, plain, t
+from app.indicators import Indicator
 
 #: Keys every caller passes in `labels` (texts in the user's language).
 LABEL_KEYS = ("suppressed", "no_data", "status_final", "status_provisional", "status_incomplete",
               "status_suppressed", "status_missing")
 #: symbol_map also shows why there is no choropleth.
 SYMBOL_LABEL_KEYS = LABEL_KEYS + ("no_boundaries_note",)
-#: Optional: "highlight" names the outline of highlight_codes in the legend (no legend entry without it).
-OPTIONAL_LABEL_KEYS = ("highlight",)
 
 COLORSCALE = "Viridis"  # perceptually uniform and colour-blind safe; no grey in it, unlike Cividis
 OUTLINE_COLOUR = "#1a1a1a"
@@ -45,6 +49,9 @@ CONTEXT_BORDER = "#D4D4D4"
 NO_DATA_BORDER = "#8a8a8a"  # keeps light-grey areas visible against the white page (3:1)
 COLOURED_STATUSES = ("final", "provisional", "incomplete")
 HOVER = "<b>%{customdata[0]}</b><br>%{customdata[1]}%{customdata[2]}<extra></extra>"
+MARKER_SMALLEST, MARKER_LARGEST = 4.0, 22.0  # symbol map marker diameters in pixels
+NOTE_LINE_HEIGHT, NOTE_PADDING = 18, 26  # pixels of the symbol map's note band, below the title
+NOTE_WIDTH = 100  # characters per line: Plotly does not wrap text, so the note is wrapped here
 
 
 def _check_labels(labels: Mapping[str, str], keys: tuple[str, ...]) -> None:
@@ -125,13 +132,11 @@ def _geo_layout(fig: go.Figure, *, height: int, title: str | None) -> go.Figure:
 
 def choropleth_map(values: pl.DataFrame, geojson: dict, *, value_label: str,
                    format_value: Callable[[float], str], labels: Mapping[str, str],
-                   highlight_codes: Collection[str] = frozenset(), value_range: tuple[float, float] | None = None,
-                   colorscale: str = COLORSCALE, reverse_scale: bool = False, height: int = 720,
+                   highlight_codes: Collection[str] = frozenset(), height: int = 720,
                    title: str | None = None, context: dict | None = None) -> go.Figure:
-    """Areas coloured by value; suppressed and missing areas in greys with legend entries.
+    """Areas coloured by value (the scale spans the drawn values); suppressed and missing areas in greys.
 
-    geojson: a FeatureCollection with `id` = area code (app.geo.feature_collection). value_range
-    fixes the colour scale (e.g. the same for every month); default: the drawn values' range.
+    geojson: a FeatureCollection with `id` = area code (app.geo.feature_collection).
     context: another level's features drawn underneath in a pale fill without hover or legend (the
     municipalities under a map of pilot areas), so areas outside the level are not read as "no data".
     """
@@ -171,11 +176,10 @@ def choropleth_map(values: pl.DataFrame, geojson: dict, *, value_label: str,
         ))
     if coloured:
         z = [r["value"] for r in coloured]
-        low, high = value_range if value_range is not None else (min(z), max(z))
+        low, high = min(z), max(z)
         fig.add_trace(go.Choropleth(
             geojson=geo.subset(geojson, [r["area_code"] for r in coloured]),
-            locations=[r["area_code"] for r in coloured], z=z, zmin=low, zmax=high,
-            colorscale=colorscale, reversescale=reverse_scale,
+            locations=[r["area_code"] for r in coloured], z=z, zmin=low, zmax=high, colorscale=COLORSCALE,
             colorbar=_colorbar(value_label, low, high, format_value),
             marker={"line": {"color": BORDER_COLOUR, "width": 0.5}},
             customdata=_hover_rows(coloured, format_value, labels), hovertemplate=HOVER,
@@ -196,21 +200,20 @@ def choropleth_map(values: pl.DataFrame, geojson: dict, *, value_label: str,
     return _geo_layout(fig, height=height, title=title)
 
 
-def _marker_sizes(values: list[float], smallest: float, largest: float) -> list[float]:
+def _marker_sizes(values: list[float]) -> list[float]:
     """Marker area proportional to |value| (diameter to its square root)."""
     top = max((abs(v) for v in values), default=0.0)
     if top == 0:
-        return [smallest] * len(values)
-    return [smallest + (largest - smallest) * math.sqrt(abs(v) / top) for v in values]
+        return [MARKER_SMALLEST] * len(values)
+    return [MARKER_SMALLEST + (MARKER_LARGEST - MARKER_SMALLEST) * math.sqrt(abs(v) / top) for v in values]
 
 
 def symbol_map(values: pl.DataFrame, *, value_label: str, format_value: Callable[[float], str],
-               labels: Mapping[str, str], highlight_codes: Collection[str] = frozenset(),
-               value_range: tuple[float, float] | None = None, colorscale: str = COLORSCALE,
-               reverse_scale: bool = False, height: int = 720, title: str | None = None,
-               smallest: float = 4.0, largest: float = 22.0) -> go.Figure:
+               labels: Mapping[str, str], highlight_codes: Collection[str] = frozenset(), height: int = 720,
+               title: str | None = None) -> go.Figure:
     """The map without stored boundaries: a marker per area at its inside point (lat, lon), sized and
-    coloured by value, with the caller's note (labels['no_boundaries_note']) shown above the map."""
+    coloured by value, with the caller's note (labels['no_boundaries_note']) between title and map, so
+    the figure explains itself wherever it is shown."""
     _check_labels(labels, SYMBOL_LABEL_KEYS)
     placed = values.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
     coloured, suppressed, no_data = _partition(placed)
@@ -218,11 +221,11 @@ def symbol_map(values: pl.DataFrame, *, value_label: str, format_value: Callable
     fig = go.Figure()
     if coloured:
         z = [r["value"] for r in coloured]
-        low, high = value_range if value_range is not None else (min(z), max(z))
+        low, high = min(z), max(z)
         fig.add_trace(go.Scattergeo(
             lon=[r["lon"] for r in coloured], lat=[r["lat"] for r in coloured], mode="markers",
-            marker={"size": _marker_sizes(z, smallest, largest), "color": z, "cmin": low, "cmax": high,
-                    "colorscale": colorscale, "reversescale": reverse_scale, "opacity": 0.85,
+            marker={"size": _marker_sizes(z), "color": z, "cmin": low, "cmax": high,
+                    "colorscale": COLORSCALE, "opacity": 0.85,
                     "line": {"color": BORDER_COLOUR, "width": 0.6},
                     "colorbar": _colorbar(value_label, low, high, format_value)},
             customdata=_hover_rows(coloured, format_value, labels), hovertemplate=HOVER,
@@ -242,8 +245,7 @@ def symbol_map(values: pl.DataFrame, *, value_label: str, format_value: Callable
             ))
     highlighted = placed.filter(pl.col("area_code").is_in(sorted(set(highlight_codes)))).to_dicts()
     if highlighted:
-        sizes = dict(zip((r["area_code"] for r in coloured), _marker_sizes([r["value"] for r in coloured],
-                                                                            smallest, largest)))
+        sizes = dict(zip((r["area_code"] for r in coloured), _marker_sizes([r["value"] for r in coloured])))
         fig.add_trace(go.Scattergeo(
             lon=[r["lon"] for r in highlighted], lat=[r["lat"] for r in highlighted], mode="markers",
             marker={"size": [sizes.get(r["area_code"], 8) + 5 for r in highlighted], "symbol": "circle-open",
@@ -252,9 +254,42 @@ def symbol_map(values: pl.DataFrame, *, value_label: str, format_value: Callable
             meta="highlight",
         ))
     _geo_layout(fig, height=height, title=title)
-    fig.add_annotation(text=labels["no_boundaries_note"], xref="paper", yref="paper", x=0, y=1,
+    # The note sits in a band of its own between the title and the plot, so the two never overlap.
+    title_band = fig.layout.margin.t if title else 8
+    lines = textwrap.wrap(labels["no_boundaries_note"], NOTE_WIDTH)
+    fig.add_annotation(text="<br>".join(lines), xref="paper", yref="paper", x=0, y=1, yshift=8,
                        xanchor="left", yanchor="bottom", showarrow=False, align="left",
-                       font={"size": 13, "color": "#1a1a1a"}, bgcolor="#FFF8E1", bordercolor="#8a6d00",
+                       font={"size": 13, "color": TEXT_COLOUR}, bgcolor=NOTE_BACKGROUND, bordercolor=NOTE_BORDER,
                        borderpad=6)
-    fig.update_layout(margin={"t": max(fig.layout.margin.t or 0, 60)})
+    fig.update_layout(margin={"t": title_band + note_band(len(lines))})
+    if title:
+        fig.update_layout(title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 12}})
     return fig
+
+
+def note_band(lines: int) -> int:
+    """Pixels the symbol map's note of so many lines takes above the plot."""
+    return NOTE_PADDING + NOTE_LINE_HEIGHT * lines
+
+
+def map_labels(lang: str) -> dict[str, str]:
+    """Every text the map builders print, from the catalogue; figures print text as is, without Markdown."""
+    labels = {f"status_{s}": t(f"status.{s}", lang)
+              for s in ("final", "provisional", "incomplete", "suppressed", "missing")}
+    return {**labels, "suppressed": t("map.suppressed", lang), "no_data": t("map.no_data", lang),
+            "no_boundaries_note": plain(t("map.no_boundaries", lang)), "highlight": t("map.pilot_outline", lang)}
+
+
+def indicator_map(frame: pl.DataFrame, indicator: Indicator, lang: str, *, shapes: dict | None,
+                  context: dict | None = None, highlight: Collection[str] = (), height: int = 720,
+                  title: str | None = None) -> go.Figure:
+    """A choropleth over shapes, or a symbol map at the frame's points when there are no shapes.
+
+    context: municipalities drawn pale under a level that does not cover the country (pilot areas);
+    highlight: areas to outline (the pilot municipalities on the municipality map).
+    """
+    options = dict(value_label=indicator.name(lang), labels=map_labels(lang), highlight_codes=highlight,
+                   format_value=lambda v: fmt_value(v, indicator.unit, lang), height=height, title=title)
+    if shapes is not None:
+        return choropleth_map(frame, shapes, context=context, **options)
+    return symbol_map(frame, **options)

@@ -8,21 +8,28 @@ import plotly.graph_objects as go
 import polars as pl
 
 from app.charts.style import OKABE_ITO, STATUS_SYMBOLS, base_layout
-from app.i18n import fmt_month, fmt_number, fmt_percent, fmt_signed, t
+from app.i18n import fmt_month, fmt_number, fmt_percent, fmt_signed, plotly_separators, t
+from app.months import PILOT_START
 
-PILOT_START = date(2021, 3, 1)
+
+def display_decimals(mode: str, unit: str) -> int:
+    """Decimals of a value in a display mode: an index and a change get one, a percentage one, a count none."""
+    return 1 if mode in ("index", "yoy") or unit == "percent" else 0
 
 
 def format_display(value: float | None, *, mode: str, unit: str, is_ratio: bool, lang: str) -> str:
+    """A value as the hover prints it in the display mode: an index, a signed change, or the value."""
+    decimals = display_decimals(mode, unit)
     if mode == "index":
-        return fmt_number(value, lang, 1)
+        return fmt_number(value, lang, decimals)
     if mode == "yoy":
-        return fmt_signed(value, lang, 1, percent=True) if not is_ratio else \
-            f"{fmt_signed(value, lang, 1)} {t('unit.points', lang)}"
-    return fmt_percent(value, lang) if unit == "percent" else fmt_number(value, lang)
+        return fmt_signed(value, lang, decimals, percent=True) if not is_ratio else \
+            f"{fmt_signed(value, lang, decimals)} {t('unit.points', lang)}"
+    return fmt_percent(value, lang, decimals) if unit == "percent" else fmt_number(value, lang, decimals)
 
 
 def axis_title(indicator_name: str, *, mode: str, unit: str, is_ratio: bool, lang: str, base: date | None) -> str:
+    """The y axis title, which also heads the value column of the table under the chart."""
     if mode == "index":
         return t("trends.axis_index", lang, month=fmt_month(base, lang) if base else "")
     if mode == "yoy":
@@ -76,5 +83,5 @@ def trend_figure(frame: pl.DataFrame, names: dict[str, str], *, lang: str, y_tit
     base_layout(fig, height=height, title=title)
     fig.update_yaxes(title_text=y_title, separatethousands=True, rangemode="tozero" if mode == "value" else None)
     fig.update_xaxes(title_text=None)
-    fig.update_layout(separators=", " if lang in ("fi", "sv") else ".,", hovermode="closest")
+    fig.update_layout(separators=plotly_separators(lang), hovermode="closest")
     return fig

@@ -1,0 +1,113 @@
+"""What frames every page: the router's guard, the language, the demo banner, captions, downloads, tables."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import streamlit as st
+
+from app.i18n import LANGUAGE_NAMES, NO_VALUE, t
+from app.indicators import Indicator
+from app.settings import LANGUAGES, load_settings
+from app.ui.data import source
+from app.views.data import latest_release_text
+from app.views.data import source_note as source_note_text
+from app.views.tables import Table
+
+LANG_KEY = "lang"
+PICKER_LABEL = "Kieli · Språk · Language"
+# Numbers in tables follow the reader's browser locale: Streamlit's fixed (printf) formats can group
+# thousands but never write a decimal comma, and `12,3` is how a Finnish or Swedish reader reads it.
+NUMBER_FORMAT = "localized"
+MONTH_FORMAT = "YYYY-MM"  # as in URLs and CSV files: sorts, and reads the same in every language
+
+
+def ensure_router() -> None:
+    """Run every page through streamlit_app.py, even when a fresh server's first request is a page URL.
+
+    Streamlit treats a pages/ folder next to the entry script as a legacy multipage app until some
+    session has called st.navigation ("As soon as any session of your app executes the st.navigation
+    command, your app will ignore the pages/ directory"). Until then a first request to /map runs
+    pages/map.py alone: no language picker, no banner, ?lang= ignored. There is no supported switch
+    (streamlit 1.67: the flag is set from `pages/` existing when the first session starts; no config
+    option covers it; st.navigation may only be called from the entry script), and the project keeps
+    pages/. So: clear the flag as st.navigation itself does and rerun; the rerun goes through the
+    router, which resolves the same URL path. It costs one aborted run, once per server process.
+    tests/test_pages.py::test_a_first_request_to_a_page_url_goes_through_the_router covers it.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if getattr(PagesManager, "uses_pages_directory", None):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def current_lang() -> str:
+    ensure_router()
+    lang = st.session_state.get(LANG_KEY)
+    return lang if lang in LANGUAGES else load_settings().default_lang
+
+
+def language_picker() -> str:
+    """The language from ?lang=, kept in session state and written back to the URL on every page."""
+    if LANG_KEY not in st.session_state:
+        requested = st.query_params.get(LANG_KEY)
+        default = load_settings().default_lang
+        st.session_state[LANG_KEY] = requested if requested in LANGUAGES else default
+        if requested is not None and requested not in LANGUAGES:
+            st.session_state["_lang_warning"] = requested
+    st.sidebar.segmented_control(PICKER_LABEL, options=list(LANGUAGES), format_func=LANGUAGE_NAMES.get,
+                                 key=LANG_KEY, selection_mode="single")
+    if st.session_state.get(LANG_KEY) not in LANGUAGES:  # de-selecting is not a language
+        st.session_state[LANG_KEY] = load_settings().default_lang
+    lang = current_lang()
+    st.query_params[LANG_KEY] = lang
+    return lang
+
+
+def banner(lang: str) -> None:
+    """What every page shows first: the synthetic-data banner and a warning for a bad ?lang=."""
+    bad = st.session_state.pop("_lang_warning", None)
+    if bad is not None:
+        url_warning("lang", bad, LANGUAGE_NAMES[lang])
+    if source(lang).meta().get("demo") == "true":
+        st.warning(t("demo.banner", lang), icon=":material/science:")
+
+
+def safe_fragment(raw: str) -> str:
+    """A URL value shown back to the user: short, and without markup."""
+    cleaned = re.sub(r"[^\w\-.,: ]", "?", raw)[:40]
+    return cleaned + ("…" if len(raw) > 40 else "")
+
+
+def url_warning(param: str, raw: str, default_text: str) -> None:
+    st.info(t("url.invalid", current_lang(), param=param, value=safe_fragment(raw), default=default_text),
+            icon=":material/link_off:")
+
+
+def source_note(indicator: Indicator, lang: str) -> None:
+    st.caption(source_note_text(indicator, lang))
+
+
+def release_caption(lang: str) -> None:
+    text = latest_release_text(source(lang).releases(), lang)
+    if text:
+        st.caption(text)
+
+
+def download_csv(frame: pl.DataFrame, filename: str, lang: str, key: str) -> None:
+    st.download_button(t("common.download_csv", lang), frame.write_csv().encode("utf-8"), file_name=filename,
+                       mime="text/csv", key=key, icon=":material/download:")
+
+
+def show_table(table: Table, key: str, height: int | str = "auto") -> None:
+    """A view's table with its numbers and dates as such, so sorting a column sorts by value."""
+    config = {column: st.column_config.NumberColumn(column, format=NUMBER_FORMAT, step=10.0 ** -decimals)
+              for column, decimals in table.decimals.items()}
+    config |= {column: st.column_config.DateColumn(column, format=MONTH_FORMAT) for column in table.months}
+    config |= {column: st.column_config.DateColumn(column, format="localized") for column in table.dates}
+    # `step` sets the decimals shown but truncates (32.48 would read 32,4): hand over rounded values.
+    shown = table.frame.with_columns(pl.col(column).round(decimals) for column, decimals in table.decimals.items())
+    st.dataframe(shown, column_config=config, hide_index=True, width="stretch", height=height, key=key,
+                 placeholder=NO_VALUE)

@@ -1,0 +1,132 @@
+"""Cached reads for the pages, keyed on the database's URL and on a fingerprint of its contents.
+
+Every read is cached (st.cache_data) under (url, fingerprint, arguments). The fingerprint (the latest
+release, app.fingerprint) is itself cached for only FINGERPRINT_TTL_S seconds, so when a load finishes
+(`pilot-tracker ingest ...`, `boundaries load`) the next rerun after that asks new keys and reads
+the new data, while a quiet database is read once per READ_TTL_S. A failed read stops the page with a
+message in the user's language; its cause goes to the server log, not to a public page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from app.db import DatabaseUnavailable, readonly_engine
+from app.fingerprint import Fingerprint, data_fingerprint
+from app.i18n import t
+from app.settings import load_settings
+from app.views.source import QuerySource, Source
+
+FINGERPRINT_TTL_S = 5  # how long a finished load may stay unseen
+READ_TTL_S = 600  # a bound on memory: keys of an old fingerprint are never asked again
+BOUNDARY_TTL_S = 3600
+
+log = logging.getLogger(__name__)
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str, timeout_s: float):
+    return readonly_engine(url, timeout_s)
+
+
+def _reader(url: str, areas: pl.DataFrame | None = None) -> QuerySource:
+    """The uncached reads over the cached engine of url."""
+    return QuerySource(_engine(url, load_settings().query_timeout_s), areas)
+
+
+@st.cache_data(ttl=FINGERPRINT_TTL_S, show_spinner=False)
+def _fingerprint(url: str) -> Fingerprint:
+    return data_fingerprint(_reader(url).engine)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _areas(url: str, fingerprint: Fingerprint) -> pl.DataFrame:
+    return _reader(url).areas()
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _meta(url: str, fingerprint: Fingerprint) -> dict[str, str]:
+    return _reader(url).meta()
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _periods(url: str, fingerprint: Fingerprint, indicator_code: str) -> list[date]:
+    return _reader(url).periods(indicator_code)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _values(url: str, fingerprint: Fingerprint, indicator_code: str, area_codes: tuple[str, ...],
+            start: date | None, end: date | None) -> pl.DataFrame:
+    return _reader(url, _areas(url, fingerprint)).values(indicator_code, area_codes, start, end)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _memberships(url: str, fingerprint: Fingerprint, group_codes: tuple[str, ...]) -> pl.DataFrame:
+    return _reader(url).memberships(group_codes)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _releases(url: str, fingerprint: Fingerprint) -> pl.DataFrame:
+    return _reader(url).releases()
+
+
+@st.cache_data(ttl=BOUNDARY_TTL_S, show_spinner=False)
+def _geojson(url: str, fingerprint: Fingerprint, kind: str) -> dict | None:
+    """Screen-simplified boundaries of one level: the costly part of every map."""
+    return _reader(url, _areas(url, fingerprint)).geojson(kind)
+
+
+def _unavailable(exc: DatabaseUnavailable, lang: str):
+    log.error("indicator database unavailable: %s", exc)
+    st.error(t("error.db_unavailable", lang), icon=":material/error:")
+    st.stop()
+
+
+class CachedSource(Source):
+    """The views' Source for a page: every read cached under this database state."""
+
+    def __init__(self, url: str, fingerprint: Fingerprint, lang: str):
+        self.url, self.fingerprint, self.lang = url, fingerprint, lang
+
+    def _read(self, fn: Callable, *args):
+        try:
+            return fn(self.url, self.fingerprint, *args)
+        except DatabaseUnavailable as exc:
+            _unavailable(exc, self.lang)
+
+    def areas(self) -> pl.DataFrame:
+        return self._read(_areas)
+
+    def meta(self) -> dict[str, str]:
+        return self._read(_meta)
+
+    def periods(self, indicator_code: str) -> list[date]:
+        return self._read(_periods, indicator_code)
+
+    def values(self, indicator_code: str, area_codes: Sequence[str], start: date | None = None,
+               end: date | None = None) -> pl.DataFrame:
+        return self._read(_values, indicator_code, tuple(area_codes), start, end)
+
+    def memberships(self, group_codes: Sequence[str]) -> pl.DataFrame:
+        return self._read(_memberships, tuple(group_codes))
+
+    def releases(self) -> pl.DataFrame:
+        return self._read(_releases)
+
+    def geojson(self, kind: str) -> dict | None:
+        return self._read(_geojson, kind)
+
+
+def source(lang: str) -> CachedSource:
+    """The cached reads of the configured database as it is now."""
+    url = load_settings().db_url
+    try:
+        fingerprint = _fingerprint(url)
+    except DatabaseUnavailable as exc:
+        _unavailable(exc, lang)
+    return CachedSource(url, fingerprint, lang)

@@ -1,0 +1,105 @@
+"""Widgets whose state is the URL: every view's state lives in st.query_params, so any view is a permalink.
+
+A URL value that the registry or the area table does not know is never queried: the user gets a short
+message in their language and the default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+
+import streamlit as st
+
+from app.i18n import fmt_month, t
+from app.indicators import Indicator, registry
+from app.months import month_code, parse_month_code
+from app.ui.chrome import url_warning
+
+
+def _initial(name: str, key: str, parse: Callable[[str], object | None], default, describe: Callable) -> None:
+    if key in st.session_state:
+        return
+    raw = st.query_params.get(name)
+    value = parse(raw) if raw is not None else None
+    if raw is not None and value is None:
+        url_warning(name, raw, describe(default))
+    st.session_state[key] = default if value is None else value
+
+
+def choice(name: str, options: Sequence, default, label: str, format_func: Callable = str, *,
+           widget: str = "selectbox", container=None, help: str | None = None):
+    """A single choice mirrored in ?name=; unknown URL values fall back to default with a message."""
+    container = container or st
+    key = f"url_{name}"
+    by_text = {str(o): o for o in options}
+    _initial(name, key, lambda raw: by_text.get(raw), default, format_func)
+    if st.session_state[key] not in options:
+        st.session_state[key] = default
+    if widget == "radio":
+        value = container.radio(label, options, key=key, format_func=format_func, horizontal=True, help=help)
+    elif widget == "segmented":
+        value = container.segmented_control(label, options, key=key, format_func=format_func, help=help)
+        if value is None:
+            value = default
+    else:
+        value = container.selectbox(label, options, key=key, format_func=format_func, help=help)
+    st.query_params[name] = str(value)
+    return value
+
+
+def month_choice(name: str, months: Sequence[date], default: date, label: str, lang: str, container=None) -> date:
+    """A month from the ones with data, mirrored in ?name=2021-03."""
+    container = container or st
+    key = f"url_{name}"
+    available = set(months)
+    _initial(name, key, lambda raw: (m if (m := parse_month_code(raw)) in available else None), default,
+             lambda m: fmt_month(m, lang))
+    if st.session_state[key] not in available:
+        st.session_state[key] = default
+    if len(months) == 1:  # a slider over one month is a dot: say which month it is instead
+        value = months[0]
+        container.markdown(f"**{label}:** {fmt_month(value, lang)}")
+        st.query_params[name] = month_code(value)
+        return value
+    value = container.select_slider(label, options=list(months), key=key, format_func=lambda m: fmt_month(m, lang))
+    st.query_params[name] = month_code(value)
+    return value
+
+
+def multi_choice(name: str, options: Sequence[str], default: Sequence[str], label: str, format_func: Callable,
+                 container=None, max_selections: int | None = 8) -> list[str]:
+    """Comma-separated codes in ?name=; unknown codes are dropped with a message, never queried."""
+    container = container or st
+    key = f"url_{name}"
+    known_options = set(options)
+    if key not in st.session_state:
+        raw = st.query_params.get(name)
+        chosen = list(default)
+        if raw is not None:
+            requested = [c.strip() for c in raw.split(",") if c.strip()]
+            known = [c for c in dict.fromkeys(requested) if c in known_options]
+            unknown = [c for c in requested if c not in known_options]
+            if unknown or not known:
+                url_warning(name, ",".join(unknown) or raw, ", ".join(format_func(c) for c in default))
+            if known:
+                chosen = known[:max_selections] if max_selections else known
+        st.session_state[key] = chosen
+    else:
+        # Streamlit matches a multiselect's browser state by label, and a language switch changes every
+        # label: pin the codes (read here with the previous run's labels) before the widget reads them.
+        st.session_state[key] = [c for c in st.session_state[key] if c in known_options]
+    value = container.multiselect(label, options, key=key, max_selections=max_selections,
+                                  format_func=lambda c: format_func(c) if c in known_options else str(c))
+    st.query_params[name] = ",".join(value)
+    return value
+
+
+def indicator_choice(lang: str, default: str, codes: Sequence[str] | None = None, container=None,
+                     name: str = "indicator") -> Indicator:
+    """An indicator of the registry, mirrored in ?indicator=."""
+    reg = registry()
+    codes = list(codes or reg.codes())
+    code = choice(name, codes, default, t("common.indicator", lang), lambda c: reg[c].name(lang),
+                  container=container)
+    return reg[code]

@@ -1,0 +1,77 @@
+"""The map of one indicator, month and area level: the frame of every area, its figure and its export.
+
+Pilot municipalities are outlined on the municipality map; pilot areas, which do not cover the
+country, are drawn over the municipalities as pale context. Without stored boundaries the map is a
+symbol map at each area's point: a municipality's own inside point, else the mean of its members'
+points under the membership valid in the month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
+
+from app.areas import GRP_PILOT, members_in_months
+from app.charts.maps import indicator_map
+from app.indicators import Indicator
+from app.months import month_code
+from app.views.source import Source
+
+MAP_LEVELS = ("municipality", "pilot", "ely", "region")
+
+
+@dataclass(frozen=True)
+class MapView:
+    figure: go.Figure
+    frame: pl.DataFrame  # every area of the level: area_code, value, status, ..., name, lat, lon
+    export: pl.DataFrame  # what the CSV download holds
+    filename: str
+    has_boundaries: bool
+
+
+def area_points(areas: pl.DataFrame, memberships: pl.DataFrame, month: date) -> pl.DataFrame:
+    """areas: code, lat, lon (null for groups). Returns code, lat, lon for every area that can be placed."""
+    own = areas.filter(pl.col("lat").is_not_null()).select("code", "lat", "lon")
+    valid = members_in_months(memberships, [month])
+    derived = (
+        valid.join(own.rename({"code": "member_code"}), on="member_code", how="inner")
+        .group_by("group_code")
+        .agg(pl.col("lat").mean(), pl.col("lon").mean())
+        .rename({"group_code": "code"})
+    )
+    return pl.concat([own, derived.filter(~pl.col("code").is_in(own["code"].to_list()))]).sort("code")
+
+
+def level_frame(codes: list[str], values: pl.DataFrame, names: dict[str, str],
+                points: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Every area of the level, with its value (or status `missing`), name and (optional) point."""
+    frame = pl.DataFrame({"area_code": codes}, schema={"area_code": pl.Utf8}).join(
+        values, on="area_code", how="left").with_columns(
+        pl.col("area_code").replace_strict(names, default="").alias("name"),
+        pl.col("status").fill_null("missing"),
+    )
+    if points is not None:
+        frame = frame.join(points.rename({"code": "area_code"}), on="area_code", how="left")
+    return frame
+
+
+def map_view(source: Source, indicator: Indicator, month: date, level: str, lang: str, *, height: int = 720,
+             title: str | None = None) -> MapView:
+    """The map as the map page and the overview show it, with the month's values for download."""
+    if level not in MAP_LEVELS:
+        raise ValueError(f"unknown map level {level!r}")
+    codes = source.codes_of_kind(level)
+    points = area_points(source.areas(), source.memberships(codes if level != "municipality" else []), month)
+    frame = level_frame(codes, source.values(indicator.code, codes, month, month), source.area_names(lang), points)
+    shapes = source.geojson(level)
+    figure = indicator_map(
+        frame, indicator, lang, shapes=shapes,
+        context=source.geojson("municipality") if level == "pilot" else None,
+        highlight=source.memberships([GRP_PILOT])["member_code"].to_list() if level == "municipality" else (),
+        height=height, title=title)
+    export = frame.select("area_code", "name", "value", "status").with_columns(
+        pl.lit(month_code(month)).alias("month"))
+    return MapView(figure, frame, export, f"{indicator.code}-{level}-{month_code(month)}.csv", shapes is not None)

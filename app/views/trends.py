@@ -1,0 +1,114 @@
+"""Trends: monthly values of one indicator for chosen areas, as values, an index or a change from a year earlier.
+
+A count's change is relative (%); a ratio's change is in percentage points, since a relative change of
+a rate reads as nonsense to most users.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
+
+from app.areas import COUNTRY, GRP_OTHER, GRP_PILOT, KIND_ORDER
+from app.charts.trends import axis_title, display_decimals, trend_figure
+from app.i18n import t
+from app.indicators import Indicator
+from app.months import month_code
+from app.views.source import Source
+from app.views.tables import Table, status_text
+
+MODES = ("value", "index", "yoy")
+DEFAULT_AREAS = (COUNTRY, GRP_PILOT, GRP_OTHER)
+
+
+@dataclass(frozen=True)
+class TrendView:
+    figure: go.Figure
+    table: Table
+    export: pl.DataFrame
+    filename: str
+    empty: bool  # nothing to draw: no rows, or an index whose base month has no value
+
+
+def apply_mode(frame: pl.DataFrame, mode: str, *, is_ratio: bool, base_month: date | None = None) -> pl.DataFrame:
+    """frame: area_code, period, value, status (+ anything). Returns the same columns, value transformed."""
+    if mode == "value" or frame.is_empty():
+        return frame
+    frame = frame.sort("area_code", "period")
+    if mode == "index":
+        if base_month is None:
+            base_month = frame["period"].min()
+        base = frame.filter(pl.col("period") == base_month).select(
+            "area_code", pl.col("value").alias("_base"))
+        return (
+            frame.join(base, on="area_code", how="left")
+            .with_columns(
+                pl.when(pl.col("_base") > 0).then(pl.col("value") / pl.col("_base") * 100).otherwise(None)
+                .alias("value"))
+            .drop("_base")
+        )
+    if mode == "yoy":
+        earlier = frame.select(
+            "area_code", (pl.col("period").dt.offset_by("1y")).alias("period"), pl.col("value").alias("_prev"))
+        joined = frame.join(earlier, on=["area_code", "period"], how="left")
+        change = (pl.col("value") - pl.col("_prev")) if is_ratio else \
+            pl.when(pl.col("_prev") > 0).then((pl.col("value") / pl.col("_prev") - 1) * 100).otherwise(None)
+        return joined.with_columns(change.alias("value")).drop("_prev")
+    raise ValueError(f"unknown mode {mode!r}")
+
+
+def default_index_base(frame: pl.DataFrame) -> date | None:
+    """The first month in which every chosen area has a positive value: an index needs a non-zero base
+    (pilot indicators are 0 before 1.3.2021)."""
+    if frame.is_empty():
+        return None
+    areas = frame["area_code"].n_unique()
+    positive = (frame.filter(pl.col("value") > 0).group_by("period").agg(pl.col("area_code").n_unique().alias("n"))
+                .filter(pl.col("n") == areas))
+    return positive["period"].min() if positive.height else None
+
+
+def area_label(name: str, kind: str, lang: str) -> str:
+    """An area as the picker lists it: its name and kind, the kind left out when the name already says it."""
+    kind_text = t("kind." + kind, lang)
+    return name if name.casefold() == kind_text.casefold() else f"{name} · {kind_text}"
+
+
+def area_choices(source: Source, lang: str) -> dict[str, str]:
+    """code -> label for every area, the whole country first, then groups, pilots, ELY areas, regions."""
+    names, kinds = source.area_names(lang), source.area_kinds()
+    order = {kind: i for i, kind in enumerate(KIND_ORDER)}
+    codes = sorted(names, key=lambda c: (order.get(kinds[c], len(order)), names[c]))
+    return {code: area_label(names[code], kinds[code], lang) for code in codes}
+
+
+def index_base(source: Source, indicator: Indicator, area_codes: Sequence[str]) -> date | None:
+    """The default base month of an index of these areas (see default_index_base)."""
+    return default_index_base(source.values(indicator.code, area_codes))
+
+
+def trend_view(source: Source, indicator: Indicator, area_codes: Sequence[str], mode: str, lang: str,
+               base: date | None = None) -> TrendView:
+    """Lines for the areas in their order, with the same values as a sortable table and a CSV export."""
+    names = source.area_names(lang)
+    shown = apply_mode(source.values(indicator.code, area_codes), mode, is_ratio=indicator.is_ratio,
+                       base_month=base)
+    y_title = axis_title(indicator.name(lang), mode=mode, unit=indicator.unit, is_ratio=indicator.is_ratio,
+                         lang=lang, base=base)
+    figure = trend_figure(shown, {c: names[c] for c in area_codes}, lang=lang, y_title=y_title, mode=mode,
+                          unit=indicator.unit, is_ratio=indicator.is_ratio)
+    rows = shown.with_columns(pl.col("area_code").replace_strict(names, default="").alias("name")) \
+        .sort("period", "area_code")
+    month, area, status = t("common.month", lang), t("common.area", lang), t("common.status", lang)
+    table = Table(
+        rows.select(pl.col("period").alias(month), pl.col("name").alias(area), pl.col("value").alias(y_title),
+                    status_text(lang).alias(status)),
+        decimals={y_title: display_decimals(mode, indicator.unit)}, months=(month,))
+    export = rows.select("area_code", "name", pl.col("period").map_elements(month_code, return_dtype=pl.Utf8)
+                         .alias("month"), "value", "status", "source")
+    empty = shown.is_empty() or shown["value"].is_null().all()
+    return TrendView(figure, table, export, f"{indicator.code}-{mode}.csv", empty)
