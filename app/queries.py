@@ -26,6 +26,7 @@ AREA_SCHEMA = {
 RELEASE_SCHEMA = {
     "id": pl.Int64, "source": pl.Utf8, "url": pl.Utf8, "licence": pl.Utf8,
     "retrieved_at": pl.Datetime, "published_at": pl.Datetime, "sha256": pl.Utf8, "row_count": pl.Int64,
+    "division": pl.Int64, "first_period": pl.Date, "last_period": pl.Date,
 }
 
 
@@ -234,8 +235,25 @@ def published_values(engine: Engine, indicator_code: str, area_codes: list[str],
     return fetch(engine, stmt, PUBLISHED_SCHEMA)
 
 
-def published_months(engine: Engine, indicator_code: str) -> list[date]:
-    """Months with a published figure of the indicator (a series may have figures but no computed values)."""
+def published_areas(engine: Engine, indicator_code: str) -> list[str]:
+    """Areas with a published figure of the indicator (a series may have figures but no computed values)."""
     p = schema.published_value
-    stmt = select(p.c.period).where(p.c.indicator_code == indicator_code).distinct().order_by(p.c.period)
-    return fetch(engine, stmt, {"period": pl.Date})["period"].to_list()
+    stmt = select(p.c.area_code).where(p.c.indicator_code == indicator_code).distinct().order_by(p.c.area_code)
+    return fetch(engine, stmt, {"area_code": pl.Utf8})["area_code"].to_list()
+
+
+COVERAGE_SCHEMA = {"release_id": pl.Int64, "source": pl.Utf8, "published_at": pl.Datetime, "first": pl.Date,
+                   "last": pl.Date, "rows": pl.Int64}
+
+
+def indicator_releases(engine: Engine, indicator_codes: list[str]) -> pl.DataFrame:
+    """Which releases the stored rows of these indicators come from, with the months each covers: what a
+    page says about the sources and months it shows."""
+    o, r = schema.observation, schema.release
+    stmt = (select(o.c.release_id, r.c.source, r.c.published_at, func.min(o.c.period), func.max(o.c.period),
+                   func.count())
+            .select_from(o.outerjoin(r, r.c.id == o.c.release_id))
+            .where(o.c.indicator_code.in_(indicator_codes))
+            .group_by(o.c.release_id, r.c.source, r.c.published_at)
+            .order_by(func.min(o.c.period)))
+    return fetch(engine, stmt, COVERAGE_SCHEMA)

@@ -349,7 +349,7 @@ def test_real_2021_boundaries_match_all_309(db, name, code_field):
     result = load_boundaries(db, path, 2021)
     assert len(result.municipalities) == 309 and result.code_field == code_field
     assert result.unmatched == [] and result.missing == []
-    assert result.groups == {"pilot": 22, "ely": 15, "region": 19}
+    assert result.groups == {"pilot": 23, "ely": 15, "region": 19}
     rows = stored(db)
     assert len(rows) == 309 + 23 + 15 + 19
     assert all(shapely.from_geojson(g).is_valid for g in rows.values())

@@ -132,3 +132,62 @@ def test_a_network_failure_stops_the_build_and_a_rerun_continues(tmp_path):
         again = build(url, api.url(tyonv), api.url(population), "http://127.0.0.1:9/wfs")
     assert again.exit_code == 0, again.output
     assert query(url, "SELECT count(DISTINCT period) FROM observation WHERE indicator_code = 'jobseekers'") == [(3,)]
+
+
+def app(url: str, monkeypatch, page: str | None = None, **params):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("PILOT_TRACKER_DB", url)
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_dashboard_serves_the_real_database_without_the_demo_banner(real_db, monkeypatch):
+    from app.i18n import t
+
+    url = real_db[0]
+    for page in (None, "pages/map.py", "pages/trends.py", "pages/gauges.py", "pages/data.py"):
+        at = app(url, monkeypatch, page, lang="en")
+        assert not at.error, (page, [e.value for e in at.error])
+        assert t("demo.banner", "en") not in [w.value for w in at.warning], page
+    at = app(url, monkeypatch, "pages/trends.py", lang="en", indicator="unemployed_jobseekers", areas="SSS")
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Months shown 2019-01–2026-06: Statistics Finland PxWeb API: Työttömät") for c in captions)
+    at = app(url, monkeypatch, "pages/data.py", lang="en")
+    text = "\n".join(m.value for m in at.markdown)
+    assert "The registry holds 23 of the 25 pilot areas and 107 of the 118 municipalities" in text
+    assert "Still unknown: 2 pilot areas with 11 municipalities in all" in text
+    releases = next(df.value for df in at.dataframe if t("data.col_months", "en") in df.value.columns)
+    assert "2019-01 – 2026-06" in releases[t("data.col_months", "en")].tolist()
+    assert 2026 in releases[t("data.col_division", "en")].tolist()
+
+
+def test_trends_show_the_published_points_with_their_source(real_db, monkeypatch):
+    url = real_db[0]
+    at = app(url, monkeypatch, "pages/trends.py", lang="en", indicator="pilot_clients", areas="GRP_PILOT,PILOT01")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    points = [trace for trace in spec["data"] if trace["name"].endswith(": published figure")]
+    assert [p["name"] for p in points] == ["All pilot municipalities: published figure", "Helsinki: published figure"]
+    assert all(p["marker"]["symbol"] == "diamond" for p in points)
+    hover = " ".join(points[0]["hovertext"])
+    assert "Työllisyyden kuntakokeilujen tilastokatsaus joulukuun 2021 lopulta (TEM)" in hover
+    assert "The series has no value for this month." in hover  # a real database without monitoring data
+    table = next(df.value for df in at.dataframe if "Series value" in df.value.columns)
+    assert 234180.0 in table["Published figure"].tolist() and "Source" in table.columns
+    assert any("also published for" in c.value and "Vantaa–Kerava" in c.value for c in at.caption)
+    at = app(url, monkeypatch, "pages/trends.py", lang="en", indicator="unemployed_jobseekers", areas="SSS,KU091")
+    table = next(df.value for df in at.dataframe if "Series value" in df.value.columns)
+    series = dict(zip(zip(table["Area"], table["Month"].astype(str).str[:7]), table["Series value"]))
+    published = dict(zip(zip(table["Area"], table["Month"].astype(str).str[:7]), table["Published figure"]))
+    assert published[("Whole country", "2022-10")] == 232400 and series[("Whole country", "2022-10")] > 0
+    differences = dict(zip(zip(table["Area"], table["Month"].astype(str).str[:7]),
+                           table["Difference (published − series)"]))
+    assert differences[("Helsinki", "2022-10")] == published[("Helsinki", "2022-10")] - series[("Helsinki", "2022-10")]

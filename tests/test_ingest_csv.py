@@ -62,8 +62,8 @@ def test_the_repository_registry_in_the_pilot_format_changes_nothing(fresh_db, t
 
 def test_pilot_registry_replaces_memberships_and_keeps_groups_consistent(fresh_db):
     result = ingest("pilots", fixture_file("pilots_small.csv"), fresh_db)
-    assert "inserted 1, updated 0, unchanged 3, removed 101" in result.stdout
-    assert "20 pilot areas in the database are not in this file" in result.stdout
+    assert "inserted 1, updated 0, unchanged 3, removed 104" in result.stdout
+    assert "21 pilot areas in the database are not in this file" in result.stdout
     pilot_rows = query(fresh_db, "SELECT m.member_code, m.group_code FROM area_membership m JOIN area a "
                                  "ON a.code = m.group_code WHERE a.kind = 'pilot' ORDER BY 1")
     assert pilot_rows == [("KU090", "PILOT14"), ("KU091", "PILOT01"), ("KU171", "PILOT90"), ("KU260", "PILOT14")]
