@@ -135,6 +135,15 @@ def trend_figure(frame: pl.DataFrame, names: dict[str, str], *, lang: str, y_tit
         fig.add_hline(y=0, line={"color": "#888", "width": 1})
     base_layout(fig, height=height, title=title)
     fig.update_yaxes(title_text=y_title, separatethousands=True, rangemode="tozero" if mode == "value" else None)
-    fig.update_xaxes(title_text=None)
+    fig.update_xaxes(title_text=None, tickformat=_month_ticks(frame, published))
     fig.update_layout(separators=plotly_separators(lang), hovermode="closest")
     return fig
+
+
+def _month_ticks(frame: pl.DataFrame, published: pl.DataFrame | None) -> str | None:
+    """Numeric month ticks (2022-07) for a span under three years: Plotly would name months in English."""
+    periods = frame["period"].to_list() + ([] if published is None else published["period"].to_list())
+    if not periods:
+        return None
+    first, last = min(periods), max(periods)
+    return "%Y-%m" if (last.year - first.year) * 12 + last.month - first.month < 36 else None

@@ -61,10 +61,10 @@ def release_table(releases: pl.DataFrame, lang: str) -> Table:
         pl.col("retrieved_at").dt.date().alias(retrieved),
         pl.col("row_count").alias(rows),
         months_span(pl.col("first_period"), pl.col("last_period")).alias(t("data.col_months", lang)),
-        pl.col("division").alias(division),
+        pl.col("division").cast(pl.Utf8).fill_null("–").alias(division),  # a year, not a number to group
         pl.col("licence").fill_null("–").alias(t("data.col_licence", lang)),
         pl.col("sha256").fill_null("–").str.slice(0, 12).alias("SHA-256"),
-    ), decimals={rows: 0, division: 0}, dates=(published, retrieved))
+    ), decimals={rows: 0}, dates=(published, retrieved))
 
 
 def months_span(first: pl.Expr, last: pl.Expr) -> pl.Expr:
