@@ -9,8 +9,9 @@ none. The rules (written once here, on top of the dated membership rule of app.a
 - division Y, a classification group (country, region, ELY area): the members valid on 1 January Y,
   in every month, because the published totals are made so;
 - division Y, any other group (pilot areas, comparison groups): membership is about dates, so the
-  month's own members; a member merged before 1 January Y into another member of the same group is
-  left out, its values being inside that member's (Pertunmaa inside Mäntyharju, both in Mikkeli's pilot).
+  month's own members; a member merged by 1 January Y (without a division: by the month) into another
+  member of the same group is left out, its values being inside that member's (Pertunmaa inside
+  Mäntyharju, both in Mikkeli's pilot area).
 Kept apart from app.areas so the month rule stays readable on its own.
 """
 
@@ -68,18 +69,24 @@ def members_for_months(memberships: pl.DataFrame, periods: list[date], divisions
                        classification_groups: set[str], merged: Iterable[Merger] = ()) -> pl.DataFrame:
     """Each (group, member, month) to sum: app.areas' month rule, or the division rules above.
 
-    divisions maps a month to its division year (absent or None: the month's own membership).
+    divisions maps a month to its division year (absent or None: the month's own membership). In
+    either case a member of a non-classification group that had merged into another member of the same
+    group by then (by the division's first day, else by the month) is left out: its values are inside
+    that member's.
     """
     by_division: dict[int | None, list[date]] = {}
     for period in sorted(set(periods)):
         by_division.setdefault(divisions.get(period), []).append(period)
-    frames = [members_in_months(memberships, by_division.pop(None, []))]
     merged = list(merged)
     is_classification = pl.col("group_code").is_in(sorted(classification_groups))
-    for year, months in sorted(by_division.items()):
-        start = division_start(year)
-        fixed = members_in_months(memberships.filter(is_classification), [start]).drop("period").join(
-            pl.DataFrame({"period": months}, schema={"period": pl.Date}), how="cross")
+    frames = []
+    for year, months in by_division.items():
+        start = division_start(year) if year else None
+        if start is None:
+            fixed = members_in_months(memberships.filter(is_classification), months)
+        else:
+            fixed = members_in_months(memberships.filter(is_classification), [start]).drop("period").join(
+                pl.DataFrame({"period": months}, schema={"period": pl.Date}), how="cross")
         own = members_in_months(memberships.filter(~is_classification), months)
         frames += [fixed.select(list(MEMBER_MONTH_SCHEMA)), _without_covered(own, merged, start)]
     frames = [f for f in frames if not f.is_empty()]
@@ -88,17 +95,17 @@ def members_for_months(memberships: pl.DataFrame, periods: list[date], divisions
     return pl.concat([f.cast(MEMBER_MONTH_SCHEMA) for f in frames]).sort("group_code", "member_code", "period")
 
 
-def _without_covered(members: pl.DataFrame, merged: list[Merger], start: date) -> pl.DataFrame:
-    """Drop a member merged (after the month, by the division's start) into a member of the same group."""
-    relevant = [m for m in merged if m.day <= start]
-    if members.is_empty() or not relevant:
+def _without_covered(members: pl.DataFrame, merged: list[Merger], start: date | None) -> pl.DataFrame:
+    """Drop a member merged (by the division's first day, else by the month) into a member of the same group."""
+    if members.is_empty() or not merged:
         return members
-    covers = pl.DataFrame({"member_code": [m.municipality for m in relevant], "into": [m.into for m in relevant],
-                           "merged_on": [m.day for m in relevant]},
+    covers = pl.DataFrame({"member_code": [m.municipality for m in merged], "into": [m.into for m in merged],
+                           "merged_on": [m.day for m in merged]},
                           schema={"member_code": pl.Utf8, "into": pl.Utf8, "merged_on": pl.Date})
     successors = members.select("group_code", pl.col("member_code").alias("into"), "period").with_columns(
         pl.lit(True).alias("_successor_member"))
     flagged = (members.join(covers, on="member_code", how="left")
                .join(successors, on=["group_code", "into", "period"], how="left"))
-    covered = pl.col("_successor_member").fill_null(False) & (pl.col("period") < pl.col("merged_on"))
+    by = pl.lit(start, dtype=pl.Date) if start is not None else pl.col("period")
+    covered = pl.col("_successor_member").fill_null(False) & (pl.col("merged_on") <= by)
     return flagged.filter(~covered).select(list(MEMBER_MONTH_SCHEMA))

@@ -64,6 +64,14 @@ class Source(ABC):
         """The releases the indicators' rows come from, with their months (app.queries.indicator_releases)."""
         return pl.DataFrame(schema=queries.COVERAGE_SCHEMA)
 
+    @abstractmethod
+    def revisions(self, release_ids: Sequence[int] | None = None) -> pl.DataFrame:
+        """Values later loads replaced (app.queries.revisions), those of the given releases or all."""
+
+    @abstractmethod
+    def release_contents(self) -> pl.DataFrame:
+        """Per release: the observations it still holds and their first and last month."""
+
     def area_names(self, lang: str) -> dict[str, str]:
         return {row["code"]: area_name(row, lang) for row in self.areas().to_dicts()}
 
@@ -117,3 +125,9 @@ class QuerySource(Source):
 
     def indicator_releases(self, indicator_codes: Sequence[str]) -> pl.DataFrame:
         return queries.indicator_releases(self.engine, list(indicator_codes))
+
+    def revisions(self, release_ids: Sequence[int] | None = None) -> pl.DataFrame:
+        return queries.revisions(self.engine, None if release_ids is None else list(release_ids))
+
+    def release_contents(self) -> pl.DataFrame:
+        return queries.release_contents(self.engine)

@@ -14,10 +14,12 @@ import plotly.graph_objects as go
 import polars as pl
 
 from app.areas import COUNTRY, GRP_OTHER, GRP_PILOT, KIND_ORDER
-from app.charts.trends import axis_title, display_decimals, trend_figure
+from app.charts.trends import add_events, axis_title, display_decimals, trend_figure
 from app.i18n import t
 from app.indicators import Indicator
 from app.months import month_code
+from app.views.events import chart_events, events_table
+from app.views.rates import NONE, rate_indicator, rated_values
 from app.views.source import Source
 from app.views.tables import Table, status_text
 
@@ -32,6 +34,7 @@ class TrendView:
     export: pl.DataFrame
     filename: str
     empty: bool  # nothing to draw: no rows, or an index whose base month has no value
+    events: Table | None = None  # the events marked on the chart, numbered as there
     published: Table | None = None  # published figures of the chosen areas, with the series' value and difference
     published_notes: tuple[str, ...] = ()  # how to read them, and where else figures were published
 
@@ -132,17 +135,26 @@ def published_notes(source: Source, indicator: Indicator, area_codes: Sequence[s
 
 
 def trend_view(source: Source, indicator: Indicator, area_codes: Sequence[str], mode: str, lang: str,
-               base: date | None = None) -> TrendView:
+               base: date | None = None, per: str = NONE) -> TrendView:
     """Lines for the areas in their order, with the same values as a sortable table and a CSV export;
-    published figures of the areas as marked points and a table of their own."""
+    published figures of the areas as marked points and a table of their own (as printed: with no `per`).
+
+    per: a count as it is, per 1,000 inhabitants or as a share of the labour force (app.views.rates).
+    """
     names = source.area_names(lang)
-    values = source.values(indicator.code, area_codes)
+    values = rated_values(source, indicator, area_codes, per)
     points = published_points(source, indicator, area_codes, values)
+    if per != NONE:
+        points = points.clear()  # a printed figure is a count or a share as printed, not a rate per inhabitant
+    notes = published_notes(source, indicator, area_codes, points, mode, lang) if per == NONE else ()
+    indicator = rate_indicator(indicator, per)
     shown = apply_mode(values, mode, is_ratio=indicator.is_ratio, base_month=base)
     y_title = axis_title(indicator.name(lang), mode=mode, unit=indicator.unit, is_ratio=indicator.is_ratio,
                          lang=lang, base=base)
     figure = trend_figure(shown, {c: names[c] for c in area_codes}, lang=lang, y_title=y_title, mode=mode,
                           unit=indicator.unit, is_ratio=indicator.is_ratio, published=points)
+    events = chart_events(shown["period"].unique().to_list() if shown.height else [], lang)
+    add_events(figure, events)
     rows = shown.with_columns(pl.col("area_code").replace_strict(names, default="").alias("name")) \
         .sort("period", "area_code")
     month, area, status = t("common.month", lang), t("common.area", lang), t("common.status", lang)
@@ -154,8 +166,8 @@ def trend_view(source: Source, indicator: Indicator, area_codes: Sequence[str], 
                          .alias("month"), "value", "status", "source")
     empty = (shown.is_empty() or shown["value"].is_null().all()) and (points.is_empty() or mode != "value")
     published = published_table(points, names, indicator, lang) if not points.is_empty() else None
-    return TrendView(figure, table, export, f"{indicator.code}-{mode}.csv", empty, published,
-                     published_notes(source, indicator, area_codes, points, mode, lang))
+    return TrendView(figure, table, export, f"{indicator.code}-{mode}.csv", empty, events_table(events, lang),
+                     published, notes)
 
 
 def has_data(source: Source, indicator: Indicator) -> bool:
