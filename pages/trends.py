@@ -5,7 +5,7 @@ import streamlit as st
 from app.i18n import t
 from app.ui import chrome, data, state
 from app.views.rates import NONE
-from app.views.trends import DEFAULT_AREAS, MODES, area_choices, index_base, trend_view
+from app.views.trends import DEFAULT_AREAS, MODES, area_choices, has_data, index_base, trend_view
 
 lang = chrome.current_lang()
 source = data.source(lang)
@@ -25,11 +25,11 @@ per = state.per_choice(indicator, NONE, lang, container=mode_col)
 if not chosen:
     st.info(t("trends.pick_areas", lang))
     st.stop()
-if not months:
+if not has_data(source, indicator):
     st.info(t("common.no_data", lang))
     st.stop()
 base = None
-if mode == "index":
+if mode == "index" and months:
     base = state.month_choice("base", months, index_base(source, indicator, chosen) or months[0],
                               t("trends.base_month", lang), lang, container=base_col)
 
@@ -38,6 +38,12 @@ if view.empty:
     st.info(t("trends.nothing_to_show", lang))
 st.plotly_chart(view.figure, width="stretch", key="trend_chart", config={"displaylogo": False})
 chrome.source_note(indicator, lang)
+if view.published is not None or view.published_notes:
+    st.subheader(t("trends.published_title", lang))
+    for note in view.published_notes:
+        st.caption(note)
+    if view.published is not None:
+        chrome.show_table(view.published, key="published_table")
 st.subheader(t("trends.table", lang))
 chrome.show_table(view.table, key="trend_table", height=320)
 chrome.download_csv(view.export, view.filename, lang, key="trend_download")

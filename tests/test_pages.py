@@ -56,7 +56,7 @@ def test_overview_shows_headline_numbers():
     labels = [m.label for m in at.metric]
     assert labels == [t("overview.pilot_areas", "en"), t("overview.member_municipalities", "en"),
                       t("overview.clients", "en"), t("overview.share", "en")]
-    assert at.metric[0].value == "22" and at.metric[1].value == "104"
+    assert at.metric[0].value == "23" and at.metric[1].value == "107"
     assert "December 2024" in texts(at)
 
 

@@ -12,7 +12,7 @@ from app.i18n import LANGUAGE_NAMES, NO_VALUE, t
 from app.indicators import Indicator
 from app.settings import LANGUAGES, load_settings
 from app.ui.data import source
-from app.views.data import latest_release_text
+from app.views.data import coverage_text, latest_release_text
 from app.views.data import source_note as source_note_text
 from app.views.tables import Table
 
@@ -88,7 +88,12 @@ def url_warning(param: str, raw: str, default_text: str) -> None:
 
 
 def source_note(indicator: Indicator, lang: str) -> None:
+    """Under a chart: the indicator's source and definition, then the months shown and their releases."""
     st.caption(source_note_text(indicator, lang))
+    parts = [code for code in (indicator.code, indicator.numerator, indicator.denominator) if code]
+    months = coverage_text(source(lang).indicator_releases(parts), lang)
+    if months:
+        st.caption(months)
 
 
 def release_caption(lang: str) -> None:

@@ -76,6 +76,21 @@ def _releases(url: str, fingerprint: Fingerprint) -> pl.DataFrame:
 
 
 @st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _published(url: str, fingerprint: Fingerprint, indicator_code: str, area_codes: tuple[str, ...]) -> pl.DataFrame:
+    return _reader(url).published(indicator_code, area_codes)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _published_areas(url: str, fingerprint: Fingerprint, indicator_code: str) -> list[str]:
+    return _reader(url).published_areas(indicator_code)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _indicator_releases(url: str, fingerprint: Fingerprint, indicator_codes: tuple[str, ...]) -> pl.DataFrame:
+    return _reader(url).indicator_releases(indicator_codes)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
 def _revisions(url: str, fingerprint: Fingerprint, release_ids: tuple[int, ...] | None) -> pl.DataFrame:
     return _reader(url).revisions(release_ids)
 
@@ -130,6 +145,15 @@ class CachedSource(Source):
 
     def geojson(self, kind: str) -> dict | None:
         return self._read(_geojson, kind)
+
+    def published(self, indicator_code: str, area_codes: Sequence[str]) -> pl.DataFrame:
+        return self._read(_published, indicator_code, tuple(area_codes))
+
+    def published_areas(self, indicator_code: str) -> list[str]:
+        return self._read(_published_areas, indicator_code)
+
+    def indicator_releases(self, indicator_codes: Sequence[str]) -> pl.DataFrame:
+        return self._read(_indicator_releases, tuple(indicator_codes))
 
     def revisions(self, release_ids: Sequence[int] | None = None) -> pl.DataFrame:
         return self._read(_revisions, None if release_ids is None else tuple(release_ids))

@@ -52,6 +52,18 @@ class Source(ABC):
     def geojson(self, kind: str) -> dict | None:
         """Screen boundaries of one area kind (app.geo.feature_collection), None when none are stored."""
 
+    def published(self, indicator_code: str, area_codes: Sequence[str]) -> pl.DataFrame:
+        """Figures a publisher printed for the indicator and areas (app.queries.published_values); none by default."""
+        return pl.DataFrame(schema=queries.PUBLISHED_SCHEMA)
+
+    def published_areas(self, indicator_code: str) -> list[str]:
+        """The areas with a published figure of the indicator; none by default."""
+        return []
+
+    def indicator_releases(self, indicator_codes: Sequence[str]) -> pl.DataFrame:
+        """The releases the indicators' rows come from, with their months (app.queries.indicator_releases)."""
+        return pl.DataFrame(schema=queries.COVERAGE_SCHEMA)
+
     @abstractmethod
     def revisions(self, release_ids: Sequence[int] | None = None) -> pl.DataFrame:
         """Values later loads replaced (app.queries.revisions), those of the given releases or all."""
@@ -104,6 +116,15 @@ class QuerySource(Source):
     def geojson(self, kind: str) -> dict | None:
         collection = geo.feature_collection(queries.boundaries(self.engine), codes=self.codes_of_kind(kind))
         return collection if collection["features"] else None
+
+    def published(self, indicator_code: str, area_codes: Sequence[str]) -> pl.DataFrame:
+        return queries.published_values(self.engine, indicator_code, list(area_codes))
+
+    def published_areas(self, indicator_code: str) -> list[str]:
+        return queries.published_areas(self.engine, indicator_code)
+
+    def indicator_releases(self, indicator_codes: Sequence[str]) -> pl.DataFrame:
+        return queries.indicator_releases(self.engine, list(indicator_codes))
 
     def revisions(self, release_ids: Sequence[int] | None = None) -> pl.DataFrame:
         return queries.revisions(self.engine, None if release_ids is None else list(release_ids))
