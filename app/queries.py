@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from app import schema
 from app.aggregate import OBSERVATION_SCHEMA, aggregate_counts, prefer_published, ratio_of_sums
 from app.areas import MEMBERSHIP_SCHEMA, members_in_months
-from app.db import DatabaseUnavailable
+from app.db import TooManyRows, row_cap_of, unavailable
 from app.indicators import Indicator, registry
 
 AREA_SCHEMA = {
@@ -29,12 +29,15 @@ RELEASE_SCHEMA = {
 
 
 def fetch(engine: Engine, stmt: Select, frame_schema: dict) -> pl.DataFrame:
-    """Run one SELECT; a database failure becomes DatabaseUnavailable, which the UI explains."""
+    """Run one SELECT; a failure, a time limit or more rows than the cap become DatabaseUnavailable."""
+    cap = row_cap_of(engine.get_execution_options())
     try:
         with engine.connect() as conn:
-            rows = conn.execute(stmt).all()
+            rows = conn.execute(stmt).fetchmany(cap + 1)
     except (DBAPIError, SQLAlchemyError) as exc:
-        raise DatabaseUnavailable(str(getattr(exc, "orig", exc)).strip().splitlines()[0]) from exc
+        raise unavailable(exc, engine) from exc
+    if len(rows) > cap:
+        raise TooManyRows(cap)
     return pl.DataFrame([tuple(r) for r in rows], schema=frame_schema, orient="row")
 
 
