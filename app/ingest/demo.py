@@ -21,7 +21,7 @@ from app import schema
 from app.areas import is_pilot
 from app.indicators import Registry, registry as default_registry
 from app.ingest.reference import ReferenceData, load_reference
-from app.ingest.store import create_schema, load_reference_data, set_meta, writable_engine
+from app.ingest.store import create_schema, load_reference_data, set_meta, use_wal, writable_engine
 from app.months import months_between
 from app.settings import database_url
 
@@ -177,6 +177,7 @@ def build_demo(url: str, spec: DemoSpec = DemoSpec(), registry: Registry | None 
     rows = demo_observations(reference, registry, spec)
     engine = writable_engine(url)
     try:
+        use_wal(engine)
         with engine.begin() as conn:
             create_schema(conn)
             conn.execute(delete(schema.observation))
@@ -193,5 +194,7 @@ def build_demo(url: str, spec: DemoSpec = DemoSpec(), registry: Registry | None 
     finally:
         engine.dispose()
     if target is not None:
+        for sidecar in ("-wal", "-shm"):  # the old file's WAL must never be read as the new file's
+            target.with_name(target.name + sidecar).unlink(missing_ok=True)
         os.replace(url.removeprefix("sqlite:///"), target)
     return len(rows)
