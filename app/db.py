@@ -27,7 +27,7 @@ ROW_CAP = 2_000_000  # rows one read may return: a bound on memory, far above an
 CONNECT_TIMEOUT_S = 5.0
 #: Why a read failed, as the UI tells it (error.db_<reason> in data/i18n/*.toml).
 REASONS = ("missing", "unreadable", "corrupt", "interrupted_load", "unreachable", "timeout", "too_many_rows",
-           "writable_role", "other")
+           "writing_role", "other")
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -38,14 +38,14 @@ class DatabaseUnavailable(RuntimeError):
         self.reason = reason if reason in REASONS else "other"
 
 
-class WritableRole(DatabaseUnavailable):
+class WritingRole(DatabaseUnavailable):
     """The PostgreSQL role can write: the dashboard refuses it (docs/deploy.md, the SELECT-only role)."""
 
     def __init__(self, privileges: list[str]):
         shown = "; ".join(privileges[:6]) + (f"; and {len(privileges) - 6} more" if len(privileges) > 6 else "")
         super().__init__(f"the database role can write ({shown}); connect as a SELECT-only role "
-                         "(docs/deploy.md) or, for development only, set PILOT_TRACKER_ALLOW_WRITABLE_ROLE=1",
-                         "writable_role")
+                         "(docs/deploy.md) or, for development only, set PILOT_TRACKER_ALLOW_WRITING_ROLE=1",
+                         "writing_role")
         self.privileges = privileges
 
 
@@ -162,7 +162,7 @@ def _session_settings(timeout_s: float) -> str:
             f"SET lock_timeout = {ms}; SET idle_in_transaction_session_timeout = {max(ms * 4, 60_000)}")
 
 
-def _readonly_postgres(url, timeout_s: float, row_cap: int, allow_writable_role: bool,
+def _readonly_postgres(url, timeout_s: float, row_cap: int, allow_writing_role: bool,
                        connect_timeout_s: float) -> Engine:
     ms = int(timeout_s * 1000)
     options = f"-c default_transaction_read_only=on -c statement_timeout={ms} -c lock_timeout={ms}"
@@ -181,13 +181,13 @@ def _readonly_postgres(url, timeout_s: float, row_cap: int, allow_writable_role:
 
     @event.listens_for(engine, "connect")
     def _refuse_a_writing_role(dbapi_conn, _record):
-        if allow_writable_role:
+        if allow_writing_role:
             return
         found = writing_privileges(dbapi_conn)
         dbapi_conn.rollback()
         if found:
             dbapi_conn.close()
-            raise WritableRole(found)
+            raise WritingRole(found)
 
     @event.listens_for(engine, "checkout")
     def _reset_session(dbapi_conn, _record, _proxy):
@@ -215,19 +215,19 @@ def _readonly_postgres(url, timeout_s: float, row_cap: int, allow_writable_role:
     return engine
 
 
-def readonly_engine(url: str, timeout_s: float = 15.0, *, allow_writable_role: bool | None = None,
+def readonly_engine(url: str, timeout_s: float = 15.0, *, allow_writing_role: bool | None = None,
                     connect_timeout_s: float = CONNECT_TIMEOUT_S, row_cap: int = ROW_CAP) -> Engine:
     """An engine through which every INSERT, UPDATE, DELETE and DDL fails, and every read is bounded.
 
-    allow_writable_role: run on PostgreSQL as a role that can write (development only); None reads
-    PILOT_TRACKER_ALLOW_WRITABLE_ROLE.
+    allow_writing_role: run on PostgreSQL as a role that can write (development only); None reads
+    PILOT_TRACKER_ALLOW_WRITING_ROLE.
     """
     parsed = database_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return _readonly_sqlite(parsed, timeout_s, row_cap)
     if backend == "postgresql":
-        if allow_writable_role is None:
-            allow_writable_role = env_flag("PILOT_TRACKER_ALLOW_WRITABLE_ROLE")
-        return _readonly_postgres(parsed, timeout_s, row_cap, allow_writable_role, connect_timeout_s)
+        if allow_writing_role is None:
+            allow_writing_role = env_flag("PILOT_TRACKER_ALLOW_WRITING_ROLE")
+        return _readonly_postgres(parsed, timeout_s, row_cap, allow_writing_role, connect_timeout_s)
     raise DatabaseUnavailable(f"unsupported database: {backend} (use SQLite or PostgreSQL)")

@@ -182,3 +182,12 @@ def indicator_values(engine: Engine, indicator: Indicator, area_codes: list[str]
         den = member_sums(engine, reg[indicator.denominator], groups, municipalities, start, end, months)
         computed = ratio_of_sums(num, den, indicator.scale)
     return prefer_published(published, computed)
+
+
+def provisional_periods(engine: Engine, indicator: Indicator) -> list[date]:
+    """Months with a provisional value of the indicator or of its numerator or denominator."""
+    o = schema.observation
+    codes = [c for c in (indicator.code, indicator.numerator, indicator.denominator) if c]
+    stmt = select(o.c.period).where(o.c.indicator_code.in_(codes), o.c.status == "provisional") \
+        .distinct().order_by(o.c.period)
+    return fetch(engine, stmt, {"period": pl.Date})["period"].to_list()

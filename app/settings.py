@@ -25,7 +25,7 @@ class Settings:
     #: after Streamlit's OIDC login, the public view before it) or public (never anything else).
     access: str = "open"
     internal_emails: tuple[str, ...] = ()  # who may see the internal view: addresses or @domains; empty = any login
-    allow_writable_role: bool = False  # development only: run on PostgreSQL as a role that can write
+    allow_writing_role: bool = False  # development only: run on PostgreSQL as a role that can write
     connect_timeout_s: float = 5.0
 
 
@@ -88,6 +88,6 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         query_timeout_s=float(environ.get("PILOT_TRACKER_QUERY_TIMEOUT", "15")),
         access=access_mode(environ),
         internal_emails=tuple(e.strip().lower() for e in emails.split(",") if e.strip()),
-        allow_writable_role=env_flag("PILOT_TRACKER_ALLOW_WRITABLE_ROLE", environ),
+        allow_writing_role=env_flag("PILOT_TRACKER_ALLOW_WRITING_ROLE", environ),
         connect_timeout_s=float(environ.get("PILOT_TRACKER_CONNECT_TIMEOUT", "5")),
     )

@@ -73,7 +73,7 @@ def make_pg_database(pg_admin, monkeypatch):
     (app.db): tests that read through it set the development override; tests/test_db_hardening.py
     reads as a SELECT-only role it creates.
     """
-    monkeypatch.setenv("PILOT_TRACKER_ALLOW_WRITABLE_ROLE", "1")
+    monkeypatch.setenv("PILOT_TRACKER_ALLOW_WRITING_ROLE", "1")
     created: list[str] = []
 
     def make() -> str:

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from app import queries, schema
-from app.db import DatabaseUnavailable, TooManyRows, WritableRole, readonly_engine
+from app.db import DatabaseUnavailable, TooManyRows, WritingRole, readonly_engine
 from app.db_guard import NotAReadStatement, read_only_statement
 from app.ingest.store import init_database
 from tests.conftest import PG_ADMIN_URL
@@ -31,7 +31,7 @@ def _meta_rows(url: str) -> int:
 @pytest.fixture
 def reader_role(pg_url, pg_admin, monkeypatch):
     """The database initialised by its owner, and a SELECT-only role made with the docs/deploy.md recipe."""
-    monkeypatch.delenv("PILOT_TRACKER_ALLOW_WRITABLE_ROLE", raising=False)
+    monkeypatch.delenv("PILOT_TRACKER_ALLOW_WRITING_ROLE", raising=False)
     init_database(pg_url).dispose()
     role = f"reader_{uuid.uuid4().hex[:8]}"
     database = pg_url.rsplit("/", 1)[1]
@@ -57,14 +57,14 @@ def reader_role(pg_url, pg_admin, monkeypatch):
 @pytest.mark.postgres
 def test_the_superuser_is_refused_unless_development_allows_it(pg_url, monkeypatch):
     init_database(pg_url).dispose()
-    monkeypatch.delenv("PILOT_TRACKER_ALLOW_WRITABLE_ROLE")
+    monkeypatch.delenv("PILOT_TRACKER_ALLOW_WRITING_ROLE")
     engine = readonly_engine(pg_url)
-    with pytest.raises(WritableRole, match="superuser") as refused:
+    with pytest.raises(WritingRole, match="superuser") as refused:
         queries.meta(engine)
-    assert refused.value.reason == "writable_role"
+    assert refused.value.reason == "writing_role"
     assert any(p.startswith("DELETE, INSERT") and p.endswith("on observation") for p in refused.value.privileges)
     engine.dispose()
-    monkeypatch.setenv("PILOT_TRACKER_ALLOW_WRITABLE_ROLE", "1")
+    monkeypatch.setenv("PILOT_TRACKER_ALLOW_WRITING_ROLE", "1")
     engine = readonly_engine(pg_url)
     assert queries.meta(engine)["demo"] == "false"
     engine.dispose()
@@ -85,7 +85,7 @@ def test_a_role_that_owns_the_tables_is_refused(reader_role, pg_admin):
     admin_db.dispose()
     engine = readonly_engine(url.replace(f"{role}@", f"{owner_role}@", 1))
     try:
-        with pytest.raises(WritableRole) as refused:
+        with pytest.raises(WritingRole) as refused:
             queries.meta(engine)
         privileges = refused.value.privileges
         assert "CREATE on schema public" in privileges
@@ -188,7 +188,7 @@ def test_a_server_that_never_answers_is_given_up_on_within_the_connect_timeout()
     server, port = _silent_server()
     try:
         engine = readonly_engine(f"postgresql://reader@127.0.0.1:{port}/indicators", connect_timeout_s=1,
-                                 allow_writable_role=False)
+                                 allow_writing_role=False)
         started = time.monotonic()
         with pytest.raises(DatabaseUnavailable) as failed:
             queries.meta(engine)

@@ -52,6 +52,10 @@ class Source(ABC):
     def geojson(self, kind: str) -> dict | None:
         """Screen boundaries of one area kind (app.geo.feature_collection), None when none are stored."""
 
+    def provisional_periods(self, indicator_code: str) -> list[date]:
+        """Months in which the indicator (or a part of it) has a provisional value; a public view hides them."""
+        raise NotImplementedError(f"{type(self).__name__} cannot tell provisional months")
+
     def area_names(self, lang: str) -> dict[str, str]:
         return {row["code"]: area_name(row, lang) for row in self.areas().to_dicts()}
 
@@ -81,6 +85,9 @@ class QuerySource(Source):
 
     def periods(self, indicator_code: str) -> list[date]:
         return queries.periods(self.engine, registry()[indicator_code])
+
+    def provisional_periods(self, indicator_code: str) -> list[date]:
+        return queries.provisional_periods(self.engine, registry()[indicator_code])
 
     def values(self, indicator_code: str, area_codes: Sequence[str], start: date | None = None,
                end: date | None = None) -> pl.DataFrame:

@@ -1,0 +1,66 @@
+"""What a public view reads: public indicators only, and no month that holds provisional figures.
+
+A Source wrapped in PublicSource is what every page of a public deployment (and of an internal one
+before login) reads, so no page, chart, table or download can show more: asking for a non-public
+indicator raises NotPublic, and a month with any provisional value for the indicator (or, for a
+ratio, for its numerator or denominator) is neither offered nor returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import polars as pl
+
+from app.disclosure import NotPublic
+from app.indicators import Registry, registry as default_registry
+from app.views.source import Source
+
+
+class PublicSource(Source):
+    """Another Source as the public may see it."""
+
+    def __init__(self, inner: Source, registry: Registry | None = None):
+        self.inner = inner
+        self.registry = registry or default_registry()
+
+    def _public(self, indicator_code: str) -> None:
+        indicator = self.registry.indicators.get(indicator_code)
+        if indicator is None or not indicator.public:
+            raise NotPublic(indicator_code)
+
+    def _hidden_months(self, indicator_code: str) -> set[date]:
+        return set(self.inner.provisional_periods(indicator_code))
+
+    def areas(self) -> pl.DataFrame:
+        return self.inner.areas()
+
+    def meta(self) -> dict[str, str]:
+        return self.inner.meta()
+
+    def periods(self, indicator_code: str) -> list[date]:
+        self._public(indicator_code)
+        hidden = self._hidden_months(indicator_code)
+        return [m for m in self.inner.periods(indicator_code) if m not in hidden]
+
+    def provisional_periods(self, indicator_code: str) -> list[date]:
+        return []  # none is shown
+
+    def values(self, indicator_code: str, area_codes: Sequence[str], start: date | None = None,
+               end: date | None = None) -> pl.DataFrame:
+        self._public(indicator_code)
+        frame = self.inner.values(indicator_code, area_codes, start, end)
+        hidden = sorted(self._hidden_months(indicator_code))
+        if hidden:
+            frame = frame.filter(~pl.col("period").is_in(pl.Series(hidden, dtype=pl.Date)))
+        return frame.filter(pl.col("status").fill_null("") != "provisional")
+
+    def memberships(self, group_codes: Sequence[str]) -> pl.DataFrame:
+        return self.inner.memberships(group_codes)
+
+    def releases(self) -> pl.DataFrame:
+        return self.inner.releases()
+
+    def geojson(self, kind: str) -> dict | None:
+        return self.inner.geojson(kind)
