@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app import schema
 from app.db import DatabaseUnavailable, readonly_engine
@@ -74,43 +75,73 @@ def pxweb_file(tmp_path: Path, months: int, seed: int) -> Path:
                            seed=seed)
 
 
-def databases(backend: str, tmp_path: Path, request) -> tuple[str, str]:
-    """Two databases prepared alike: one to kill loads on, one to load whole for the expected state."""
-    if backend == "sqlite":
-        urls = (f"sqlite:///{tmp_path / 'faults.sqlite'}", f"sqlite:///{tmp_path / 'reference.sqlite'}")
-    else:
-        make = request.getfixturevalue("make_pg_database")
-        urls = (make(), make())
-    for url in urls:
-        init_database(url).dispose()
-    return urls
+class Copies:
+    """Copies of one prepared database, each a fresh start for a trial: SQLite files, PostgreSQL templates."""
+
+    def __init__(self, backend: str, tmp_path: Path, request):
+        self.backend, self.tmp_path, self.made = backend, tmp_path, []
+        if backend == "sqlite":
+            self.base = f"sqlite:///{tmp_path / 'base.sqlite'}"
+        else:
+            self.admin = request.getfixturevalue("pg_admin")
+            self.base = request.getfixturevalue("make_pg_database")()
+
+    def copy(self) -> str:
+        n = len(self.made)
+        if self.backend == "sqlite":  # a finished load is checkpointed: the file alone is the database
+            target = self.tmp_path / f"copy{n}.sqlite"
+            shutil.copyfile(self.base.removeprefix("sqlite:///"), target)
+            url = f"sqlite:///{target}"
+        else:
+            base_name = self.base.rsplit("/", 1)[1]
+            name = f"{base_name}_c{n}"
+            with self.admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{base_name}"'))
+            url = self.base.rsplit("/", 1)[0] + f"/{name}"
+        self.made.append(url)
+        return url
+
+    def drop(self) -> None:
+        if self.backend == "postgresql":
+            with self.admin.connect() as conn:
+                for url in self.made:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
 
 
 def run_faults(backend: str, tmp_path: Path, request, months: int, trials: int) -> dict:
-    urls = databases(backend, tmp_path, request)
-    first, second = pxweb_file(tmp_path, 2, seed=1), pxweb_file(tmp_path, months, seed=2)
-    for url in urls:
-        load(url, first)  # the database holds data before the load that is killed
-    before = checksum(urls[0])
-    duration = load(urls[1], second)
-    after = checksum(urls[1])
-    assert after != before
-    rng = random.Random(f"{backend}-{months}")
-    outcome = {"mid_load": 0, "finished_first": 0, "duration_s": round(duration, 1)}
-    for trial in range(trials):
-        sig = (signal.SIGKILL, signal.SIGTERM)[trial % 2]
-        mid_load = killed_load(urls[0], second, rng.uniform(0.3, duration * 0.95), sig)
-        state = checksum(urls[0])  # readable at once through the read-only engine
-        if state == after:  # the kill came after the commit: the load is whole; start again from before
-            outcome["finished_first"] += 1
-            break
-        assert state == before, f"trial {trial} ({signal.Signals(sig).name} at a random moment) changed the database"
-        outcome["mid_load"] += mid_load
-    load(urls[0], second)  # a rerun succeeds
-    assert checksum(urls[0]) == after
-    if backend == "sqlite":  # WAL mode: a kill leaves no rollback journal that would need a read-write open
-        assert not Path(urls[0].removeprefix("sqlite:///") + "-journal").exists()
-    return outcome
+    """Kill loads of a months-long file at random moments, each on a fresh copy of a database with data."""
+    copies = Copies(backend, tmp_path, request)
+    try:
+        init_database(copies.base).dispose()
+        load(copies.base, pxweb_file(tmp_path, 2, seed=1))  # the database holds data before the killed load
+        second = pxweb_file(tmp_path, months, seed=2)
+        before = checksum(copies.base)
+        reference = copies.copy()
+        duration = load(reference, second)
+        after = checksum(reference)
+        assert after != before
+        rng = random.Random(f"{backend}-{months}")
+        outcome = {"mid_load": 0, "finished_first": 0, "load_s": round(duration, 1), "kills": []}
+        for trial in range(trials):
+            url = copies.copy()
+            sig = (signal.SIGKILL, signal.SIGTERM)[trial % 2]
+            moment = rng.uniform(0.3, duration * 0.8)
+            mid_load = killed_load(url, second, moment, sig)
+            state = checksum(url)  # readable at once through the read-only engine
+            if mid_load:
+                assert state == before, f"{signal.Signals(sig).name} at {moment:.1f} s changed the database"
+                outcome["mid_load"] += 1
+                outcome["kills"].append(f"{signal.Signals(sig).name}@{moment:.1f}s")
+            else:  # the load had finished: it is whole
+                assert state == after
+                outcome["finished_first"] += 1
+            if backend == "sqlite":  # WAL: a kill leaves no rollback journal that would need a read-write open
+                assert not Path(url.removeprefix("sqlite:///") + "-journal").exists()
+        load(url, second)  # a rerun succeeds
+        assert checksum(url) == after
+        return outcome
+    finally:
+        copies.drop()
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -156,8 +187,9 @@ def test_an_old_rollback_journal_is_explained_and_a_load_repairs_it(tmp_path):
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_reads_during_a_load_never_fail(backend, tmp_path, request):
-    urls = databases(backend, tmp_path, request)
-    url = urls[0]
+    url = f"sqlite:///{tmp_path / 'busy.sqlite'}" if backend == "sqlite" else \
+        request.getfixturevalue("make_pg_database")()
+    init_database(url).dispose()
     load(url, pxweb_file(tmp_path, 2, seed=1))
     big = pxweb_file(tmp_path, 24, seed=3)
     engine = readonly_engine(url, timeout_s=15)
