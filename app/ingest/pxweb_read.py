@@ -204,7 +204,8 @@ def _category_codes(path: Path, dim_id: str, dim: dict, size: int) -> list[str]:
 
 
 def _read_json_stat(path: Path, doc: dict, version: str) -> PxTable:
-    ids = _as_list(path, doc.get("id"), "id", "the dimension ids")
+    ids = [_code_text(path, i, f"id[{n}]") for n, i in enumerate(_as_list(path, doc.get("id"), "id",
+                                                                            "the dimension ids"))]
     sizes = _as_list(path, doc.get("size"), "size", "the dimension sizes")
     if len(ids) != len(sizes) or not all(isinstance(s, int) and s > 0 for s in sizes):
         fail(path, f"'size' must hold a positive count for each of the {len(ids)} dimensions", "size")
@@ -214,15 +215,17 @@ def _read_json_stat(path: Path, doc: dict, version: str) -> PxTable:
     role = doc.get("role") if isinstance(doc.get("role"), dict) else {}
     hints = {}
     for name, our in (("geo", "area"), ("time", "time"), ("metric", "content")):
-        for dim_id in role.get(name) or []:
-            hints[dim_id] = our
+        listed = role.get(name)
+        for dim_id in listed if isinstance(listed, list) else []:
+            if isinstance(dim_id, str):
+                hints[dim_id] = our
     dims = []
     for n, (dim_id, size) in enumerate(zip(ids, sizes)):
         if dim_id not in dimension:
             fail(path, f"dimension {dim_id!r} is listed in 'id' but not described", f"id[{n}]")
         entry = dimension[dim_id]
-        dim = Dimension(_code_text(path, dim_id, f"id[{n}]"), _label(entry.get("label")) if isinstance(entry, dict)
-                        else "", hints.get(dim_id), member_path("dimension", dim_id))
+        dim = Dimension(dim_id, _label(entry.get("label")) if isinstance(entry, dict) else "", hints.get(dim_id),
+                        member_path("dimension", dim_id))
         for code in _category_codes(path, dim_id, entry, size):
             dim.add(code, member_path(f"{dim.where}.category.index", code))
         dims.append(dim)
