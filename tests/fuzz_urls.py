@@ -151,6 +151,8 @@ def fuzz(cases: int, seed: int, db_url: str, report: dict) -> None:
         report["cases"] += 1
         report["slowest_s"] = max(report["slowest_s"], result["seconds"])
         report["total_s"] += result["seconds"]
+        if report["cases"] % 100 == 0:  # progress, for a run of hours
+            print(f"{report['cases']} cases, slowest {report['slowest_s']} s", file=sys.stderr, flush=True)
 
     with_seed(seed)(case)()  # a seed of its own per run, so shards differ
 
