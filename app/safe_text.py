@@ -43,10 +43,17 @@ def shown(text: object, limit: int = SHORT) -> str:
     return clip(without_unsafe(str(text)), limit)
 
 
+#: GitHub-flavoured Markdown links bare URLs, www. names and e-mail addresses after parsing, so escapes do
+#: not stop it; a word joiner (U+2060, invisible) inside each keeps them text.
+_AUTOLINK = re.compile(r"://|(?i:www)\.|@")
+
+
 def md_escape(text: object, limit: int = SHORT) -> str:
     """For Streamlit Markdown (st.markdown, st.caption, st.info, labels): a value read as text only, never
     as a link, an image, HTML, LaTeX, a colour or an icon directive."""
-    return _MARKDOWN.sub(r"\\\1", shown(text, limit)).replace("\n", " ")
+    plain = shown(text, limit).replace("\n", " ")
+    plain = _AUTOLINK.sub(lambda m: m.group()[0] + "\u2060" + m.group()[1:], plain)
+    return _MARKDOWN.sub(r"\\\1", plain)
 
 
 def plotly_text(text: object, limit: int = SHORT) -> str:
