@@ -33,7 +33,7 @@ TABLES = [t for t in schema.metadata.sorted_tables]
 
 def checksum(url: str) -> str:
     """Every table's sorted rows, read through the dashboard's read-only engine (a failure fails the test)."""
-    engine = readonly_engine(url)
+    engine = readonly_engine(url, timeout_s=600)  # the whole table, on a busy machine: more than a page's 15 s
     digest = hashlib.sha256()
     try:
         with engine.connect() as conn:
