@@ -175,6 +175,7 @@ def test_a_json_stat_cube_declared_huge_is_not_expanded(loaded_db, tmp_path):
     bomb.write_text(json.dumps(doc))
     before = db_state(loaded_db)
     code, stderr, peak_mb = _peak_rss_of_load(bomb, loaded_db)
+    print(f"declared 10,000,000,000-cell cube: refused, peak {peak_mb:.0f} MB")
     assert code == 1 and "Traceback" not in stderr and peak_mb < 600, (stderr[-500:], peak_mb)
     assert db_state(loaded_db) == before
 
@@ -185,6 +186,7 @@ def test_a_ten_million_value_file_is_refused_without_gigabytes(loaded_db, tmp_pa
     big = write_json_stat(tmp_path / "ten_million.json", months)
     before = db_state(loaded_db)
     code, stderr, peak_mb = _peak_rss_of_load(big, loaded_db)
+    print(f"{big.stat().st_size / 1e6:.0f} MB file of {309 * 23 * months:,} values: refused, peak {peak_mb:.0f} MB")
     assert code == 1 and f"at most {MAX_CELLS:,} values" in stderr, stderr[-800:]
     assert peak_mb < 1024, f"peak {peak_mb:.0f} MB"
     assert db_state(loaded_db) == before
