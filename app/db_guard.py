@@ -12,7 +12,10 @@ READ_KEYWORDS = frozenset({"SELECT", "WITH", "SHOW", "EXPLAIN", "VALUES"})
 #: SQLite functions that allocate as much as they are told or reach outside the database.
 DENIED_FUNCTIONS = frozenset({"randomblob", "zeroblob", "load_extension", "readfile", "writefile", "edit",
                               "fts3_tokenizer"})
-#: Pragmas that only read (the dialect asks some when it connects); any pragma with a value is refused.
+#: Pragmas that read the schema (SQLAlchemy's inspector asks them); any other pragma with an argument is refused.
+READ_PRAGMAS = frozenset({"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo",
+                          "foreign_key_list", "table_list"})
+_PRAGMA = re.compile(r"\s*PRAGMA\s+(?:[\w\"]+\.)?\"?(\w+)\"?\s*(\(|=|;|$)", re.I)
 _READ_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE,
                            sqlite3.SQLITE_TRANSACTION, sqlite3.SQLITE_SAVEPOINT})
 SQLITE_LIMITS = {
@@ -31,6 +34,9 @@ def read_only_statement(statement: str) -> None:
     """Refuse anything but one read: no `COMMIT; BEGIN READ WRITE; INSERT ...`, no SET, no COPY."""
     match = _FIRST_WORD.match(statement)
     word = match.group(1).upper() if match else ""
+    pragma = _PRAGMA.match(statement) if word == "PRAGMA" else None
+    if pragma and pragma.group(2) != "=" and (pragma.group(1).lower() in READ_PRAGMAS or pragma.group(2) != "("):
+        word = "SELECT"  # a schema read (table_info(x)) or a setting read (PRAGMA name): the authorizer checks it too
     if word not in READ_KEYWORDS or ";" in statement.rstrip().rstrip(";"):
         raise NotAReadStatement(f"the read-only engine runs single reads only, not: {statement[:60]!r}")
 
@@ -41,7 +47,7 @@ def sqlite_authorizer(action: int, arg1, arg2, _db_name, _trigger) -> int:
         return sqlite3.SQLITE_OK
     if action == sqlite3.SQLITE_FUNCTION:
         return sqlite3.SQLITE_DENY if (arg2 or "").lower() in DENIED_FUNCTIONS else sqlite3.SQLITE_OK
-    if action == sqlite3.SQLITE_PRAGMA and arg2 is None:
+    if action == sqlite3.SQLITE_PRAGMA and (arg2 is None or (arg1 or "").lower() in READ_PRAGMAS):
         return sqlite3.SQLITE_OK
     return sqlite3.SQLITE_DENY
 

@@ -101,7 +101,8 @@ def fmt_value(value: float | None, unit: str, lang: str) -> str:
         return fmt_percent(value, lang)
     if _is_missing(value):
         return NO_VALUE
-    return f"{fmt_number(value, lang)} {t('unit.' + unit, lang)}"
+    decimals = 1 if unit == "per_1000" else 0  # a rate per 1,000 inhabitants reads with one decimal
+    return f"{fmt_number(value, lang, decimals)} {t('unit.' + unit, lang)}"
 
 
 def plain(text: str) -> str:

@@ -9,18 +9,23 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
-from sqlalchemy import Engine, Select, and_, func, or_, select
+from sqlalchemy import Engine, Select, and_, func, inspect, or_, select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from app import schema
 from app.aggregate import OBSERVATION_SCHEMA, aggregate_counts, prefer_published, ratio_of_sums
-from app.areas import MEMBERSHIP_SCHEMA, members_in_months
-from app.db import TooManyRows, row_cap_of, unavailable
+from app.areas import MEMBERSHIP_SCHEMA, PILOT_PREFIX, geography_memberships, members_in_months
+from app.db import DatabaseUnavailable, TooManyRows, row_cap_of, unavailable
 from app.indicators import Indicator, registry
 
 AREA_SCHEMA = {
     "code": pl.Utf8, "kind": pl.Utf8, "name_fi": pl.Utf8, "name_sv": pl.Utf8, "name_en": pl.Utf8,
     "population": pl.Int64, "lat": pl.Float64, "lon": pl.Float64, "ely_code": pl.Utf8,
+}
+REVISION_SCHEMA = {
+    "indicator_code": pl.Utf8, "area_code": pl.Utf8, "period": pl.Date, "old_value": pl.Float64,
+    "old_status": pl.Utf8, "old_release_id": pl.Int64, "new_value": pl.Float64, "new_status": pl.Utf8,
+    "new_release_id": pl.Int64, "old_published_at": pl.Datetime, "new_published_at": pl.Datetime,
 }
 RELEASE_SCHEMA = {
     "id": pl.Int64, "source": pl.Utf8, "url": pl.Utf8, "licence": pl.Utf8,
@@ -147,9 +152,14 @@ def member_sums(engine: Engine, indicator: Indicator, group_codes: list[str], mu
     """A count summed over the members of each group (see app.aggregate for the rules).
 
     months: the months to aggregate (default: those with member rows); a pilot-scoped indicator
-    requires rows only from municipalities in a pilot that month.
+    requires rows only from municipalities in a pilot that month. A pilot area sums its members as a
+    geography (app.areas.geography_memberships), also before and after the pilot dates; a pilot-scoped
+    indicator is then 0 there (no member was in a pilot), a structural zero, not a gap. ELY areas,
+    regions and the country keep their dated memberships.
     """
     all_members, member_values = member_rows(engine, indicator.code, group_codes, municipality_codes, start, end)
+    pilots = pl.col("group_code").str.starts_with(PILOT_PREFIX)
+    all_members = pl.concat([all_members.filter(~pilots), geography_memberships(all_members.filter(pilots))])
     if months is None:
         months = member_values["period"].unique().to_list()
     required = members_in_months(pilot_memberships(engine), months).select("member_code", "period") \
@@ -191,3 +201,39 @@ def provisional_periods(engine: Engine, indicator: Indicator) -> list[date]:
     stmt = select(o.c.period).where(o.c.indicator_code.in_(codes), o.c.status == "provisional") \
         .distinct().order_by(o.c.period)
     return fetch(engine, stmt, {"period": pl.Date})["period"].to_list()
+
+
+def revisions(engine: Engine, release_ids: list[int] | None = None) -> pl.DataFrame:
+    """Values a later load replaced (observation_revision), with both releases' publication times.
+
+    release_ids: only the revisions those releases made (None: all). A database made before the table
+    existed has no revisions to show, not an error.
+    """
+    try:
+        with engine.connect() as conn:
+            present = inspect(conn).has_table(schema.observation_revision.name)
+    except (DBAPIError, SQLAlchemyError) as exc:
+        raise DatabaseUnavailable(str(getattr(exc, "orig", exc)).strip().splitlines()[0]) from exc
+    if not present:
+        return pl.DataFrame(schema=REVISION_SCHEMA)
+    r, old, new = schema.observation_revision, schema.release.alias("old"), schema.release.alias("new")
+    stmt = (select(r.c.indicator_code, r.c.area_code, r.c.period, r.c.old_value, r.c.old_status, r.c.old_release_id,
+                   r.c.new_value, r.c.new_status, r.c.new_release_id, old.c.published_at, new.c.published_at)
+            .outerjoin(old, old.c.id == r.c.old_release_id).join(new, new.c.id == r.c.new_release_id)
+            .order_by(r.c.new_release_id.desc(), r.c.indicator_code, r.c.area_code, r.c.period))
+    if release_ids is not None:
+        stmt = stmt.where(r.c.new_release_id.in_(release_ids))
+    return fetch(engine, stmt, REVISION_SCHEMA)
+
+
+RELEASE_CONTENT_SCHEMA = {"release_id": pl.Int64, "observations": pl.Int64, "first_period": pl.Date,
+                          "last_period": pl.Date}
+
+
+def release_contents(engine: Engine) -> pl.DataFrame:
+    """What each release still holds in `observation`: how many values and which months (a boundary load
+    holds none, a release whose values were all replaced later holds none)."""
+    o = schema.observation
+    stmt = (select(o.c.release_id, func.count(), func.min(o.c.period), func.max(o.c.period))
+            .where(o.c.release_id.is_not(None)).group_by(o.c.release_id).order_by(o.c.release_id))
+    return fetch(engine, stmt, RELEASE_CONTENT_SCHEMA)

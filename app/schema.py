@@ -118,3 +118,22 @@ meta = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+# A value a later load replaced: the superseded value with its release, and the value and release that
+# replaced it, so a revision can be shown and dated. A load that repeats a value adds no row.
+observation_revision = Table(
+    "observation_revision",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("indicator_code", String(64), ForeignKey("indicator.code"), nullable=False),
+    Column("area_code", String(16), ForeignKey("area.code"), nullable=False),
+    Column("period", Date, nullable=False),  # first day of the month
+    Column("old_value", Float),  # NULL when the superseded value was suppressed
+    Column("old_status", String(16), nullable=False),
+    Column("old_release_id", Integer, ForeignKey("release.id")),
+    Column("new_value", Float),
+    Column("new_status", String(16), nullable=False),
+    Column("new_release_id", Integer, ForeignKey("release.id"), nullable=False),
+    Index("ix_revision_release", "new_release_id"),
+    Index("ix_revision_key", "indicator_code", "area_code", "period"),
+)

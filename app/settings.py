@@ -6,8 +6,10 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import URL, make_url
+if TYPE_CHECKING:  # the leaves (i18n, indicators) import settings and must not pull in SQLAlchemy
+    from sqlalchemy.engine import URL
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -33,19 +35,23 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def database_url(url: str | URL) -> URL:
+def database_url(url: "str | URL") -> "URL":
     """The one parse of a database URL, for the read-only and the writable engine alike.
 
     A plain `postgresql://` (or `postgres://`) gets the psycopg 3 driver, the one the project installs.
     """
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
 
 
-def shown_url(url: str | URL) -> str:
+def shown_url(url: "str | URL") -> str:
     """The URL as messages show it: the password hidden."""
+    from sqlalchemy.engine import make_url
+
     return make_url(url).render_as_string(hide_password=True)
 
 

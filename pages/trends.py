@@ -4,6 +4,7 @@ import streamlit as st
 
 from app.i18n import t
 from app.ui import chrome, data, state
+from app.views.rates import NONE
 from app.views.trends import DEFAULT_AREAS, MODES, area_choices, index_base, trend_view
 
 lang = chrome.current_lang()
@@ -20,6 +21,7 @@ months = source.periods(indicator.code)
 mode_col, base_col = st.columns([2, 3])
 mode = state.choice("mode", MODES, "value", t("trends.mode", lang), lambda m: t("mode." + m, lang),
                     widget="radio", container=mode_col)
+per = state.per_choice(indicator, NONE, lang, container=mode_col)
 if not chosen:
     st.info(t("trends.pick_areas", lang))
     st.stop()
@@ -31,7 +33,7 @@ if mode == "index":
     base = state.month_choice("base", months, index_base(source, indicator, chosen) or months[0],
                               t("trends.base_month", lang), lang, container=base_col)
 
-view = trend_view(source, indicator, chosen, mode, lang, base)
+view = trend_view(source, indicator, chosen, mode, lang, base, per=per)
 if view.empty:
     st.info(t("trends.nothing_to_show", lang))
 st.plotly_chart(view.figure, width="stretch", key="trend_chart", config={"displaylogo": False})
@@ -39,3 +41,6 @@ chrome.source_note(indicator, lang)
 st.subheader(t("trends.table", lang))
 chrome.show_table(view.table, key="trend_table", height=320)
 chrome.download_csv(view.export, view.filename, lang, key="trend_download")
+if view.events is not None and view.events.frame.height:
+    st.subheader(t("events.title", lang))
+    chrome.show_table(view.events, key="trend_events")

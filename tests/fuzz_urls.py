@@ -31,7 +31,8 @@ from app.indicators import registry
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = ROOT / "streamlit_app.py"
-PAGES = ["pages/overview.py", "pages/map.py", "pages/trends.py", "pages/gauges.py", "pages/data.py"]
+PAGES = ["pages/overview.py", "pages/map.py", "pages/trends.py", "pages/gauges.py", "pages/area.py",
+         "pages/compare.py", "pages/data.py"]
 KEYS = ["lang", "indicator", "areas", "month", "level", "mode", "base", "elys", "embed", "public", "internal"]
 CASE_LIMIT_S = 60.0  # a page run, on a loaded two-core machine; a cold first run per page is made before
 MESSAGE_LIMIT = 500

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
-PAGES = ["/", "/map", "/trends", "/gauges", "/data"]
+PAGES = ["/", "/map", "/trends", "/gauges", "/area", "/compare", "/data"]
 INDICATORS = ["unemployment_share", "pilot_clients", "client_share", "jobseekers", "unemployed_jobseekers"]
 AREAS = ["SSS", "GRP_PILOT", "GRP_OTHER", "PILOT01", "PILOT09", "ELY01", "ELY07", "KU091", "KU837", "MK02"]
 HOSTILE = ["<script>alert(1)</script>", "'; DROP TABLE observation; --", "%00", "2021-13", "x" * 500,
@@ -54,6 +54,8 @@ def random_url(rng: random.Random) -> str:
     params = {"lang": rng.choice(["fi", "sv", "en"])}
     if page in ("/map", "/trends"):
         params["indicator"] = rng.choice(INDICATORS)
+    if page == "/area":
+        params["areas"] = rng.choice(AREAS)
     if page == "/trends":
         params["areas"] = ",".join(rng.sample(AREAS, rng.randint(1, 4)))
         params["mode"] = rng.choice(["value", "index", "yoy"])

@@ -247,13 +247,15 @@ def test_sqlite_strings_stop_at_the_length_limit(sqlite_url):
 
 
 @pytest.mark.parametrize("statement", ["SELECT 1", "  with x as (select 1) select * from x", "SHOW timezone",
-                                       "/* why */ SELECT 2;", "(SELECT 1) UNION (SELECT 2)"])
+                                       "/* why */ SELECT 2;", "(SELECT 1) UNION (SELECT 2)",
+                                       'PRAGMA main.table_xinfo("meta")', "PRAGMA query_only"])
 def test_single_reads_pass_the_statement_check(statement):
     read_only_statement(statement)
 
 
 @pytest.mark.parametrize("statement", ["SELECT 1; DELETE FROM meta", "DELETE FROM meta", "-- c\nDROP TABLE x",
-                                       "COPY meta TO STDOUT", "begin read write", "", "SET x = 1"])
+                                       "COPY meta TO STDOUT", "begin read write", "", "SET x = 1",
+                                       "PRAGMA query_only = OFF", "PRAGMA query_only(0)", "PRAGMA journal_mode=WAL"])
 def test_anything_else_is_refused_before_it_is_sent(statement):
     with pytest.raises(NotAReadStatement):
         read_only_statement(statement)

@@ -14,8 +14,9 @@ from app.safe_text import plotly_text
 
 
 def display_decimals(mode: str, unit: str) -> int:
-    """Decimals of a value in a display mode: an index and a change get one, a percentage one, a count none."""
-    return 1 if mode in ("index", "yoy") or unit == "percent" else 0
+    """Decimals of a value in a display mode: an index and a change get one, a percentage or a rate per
+    1,000 one, a count none."""
+    return 1 if mode in ("index", "yoy") or unit in ("percent", "per_1000") else 0
 
 
 def format_display(value: float | None, *, mode: str, unit: str, is_ratio: bool, lang: str) -> str:
@@ -86,4 +87,28 @@ def trend_figure(frame: pl.DataFrame, names: dict[str, str], *, lang: str, y_tit
     fig.update_yaxes(title_text=y_title, separatethousands=True, rangemode="tozero" if mode == "value" else None)
     fig.update_xaxes(title_text=None)
     fig.update_layout(separators=plotly_separators(lang), hovermode="closest")
+    return fig
+
+
+EVENT_LINE = "#7a7a7a"
+EVENTS_TOP_MARGIN = 44  # room above the plot for the events' numbered labels
+
+
+def add_events(fig: go.Figure, events: pl.DataFrame) -> go.Figure:
+    """Mark events on a time axis: a dotted line at each date and its number above the plot, the text on hover.
+
+    events: number, date, kind, text (app.views.events); the page lists the same numbers in a table, so
+    the chart needs no legend for them. Lines fall where the figure's months are: a date inside a month
+    is drawn at that day.
+    """
+    if events.is_empty():
+        return fig
+    for row in events.iter_rows(named=True):
+        fig.add_vline(x=row["date"], line={"color": EVENT_LINE, "dash": "dot", "width": 1})
+        fig.add_annotation(x=row["date"], y=1, yref="paper", yanchor="bottom", text=f"<b>{row['number']}</b>",
+                           hovertext=f"{row['date'].isoformat()}: {row['text']}", showarrow=False,
+                           bordercolor=EVENT_LINE, borderwidth=1, borderpad=2, bgcolor="#ffffff",
+                           font={"size": 11, "color": "#1a1a1a"})
+    top = fig.layout.margin.t or 0
+    fig.update_layout(margin={"t": max(top, EVENTS_TOP_MARGIN)})
     return fig

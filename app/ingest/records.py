@@ -79,6 +79,7 @@ class LoadSummary:
     unchanged: int = 0
     removed: int = 0
     suppressed: int = 0
+    revised: int = 0  # replaced values kept in observation_revision
     release_id: int | None = None
     release_reused: bool = False
     provenance: Provenance | None = None
@@ -90,6 +91,8 @@ class LoadSummary:
                f"  inserted {self.inserted:,}, updated {self.updated:,}, unchanged {self.unchanged:,}"
                + (f"; {self.suppressed:,} suppressed (value NULL, status suppressed)" if self.what == "observations"
                   else f", removed {self.removed:,}")]
+        if self.revised:
+            out.append(f"  revised {self.revised:,} values (the superseded values are kept in observation_revision)")
         if self.provenance is not None:
             p = self.provenance
             verb = "reused (this file was loaded before)" if self.release_reused else "recorded"

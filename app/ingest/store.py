@@ -6,7 +6,10 @@ Contract of a load (see docs/ingest.md):
 - a release is identified by the file's sha256 and source: loading the same file again reuses its
   release row, and observations whose value and status are unchanged are not written again, so a
   second load of the same file changes nothing;
-- an observation keeps the release that last changed its value or status.
+- an observation keeps the release that last changed its value or status;
+- a load that replaces a value keeps the superseded one in `observation_revision` (old value, its
+  release, new value, new release); a value repeated unchanged, or only its status changed, is not a
+  revision.
 """
 
 from __future__ import annotations
@@ -173,16 +176,31 @@ def progress_bar(factory: ProgressFactory | None, total: int) -> AbstractContext
 
 
 def _existing(conn: Connection, observations: Sequence[Observation]) -> dict[tuple, tuple]:
+    """key -> (value, status, release_id) of the stored rows the load may replace."""
     o = schema.observation
     indicators = sorted({x.indicator_code for x in observations})
     periods = sorted({x.period for x in observations})
     found: dict[tuple, tuple] = {}
     for start in range(0, len(periods), 200):
-        stmt = select(o.c.indicator_code, o.c.area_code, o.c.period, o.c.value, o.c.status).where(
+        stmt = select(o.c.indicator_code, o.c.area_code, o.c.period, o.c.value, o.c.status, o.c.release_id).where(
             o.c.indicator_code.in_(indicators), o.c.period.in_(periods[start:start + 200]))
-        for ind, area, period, value, status in conn.execute(stmt):
-            found[(ind, area, period)] = (value, status)
+        for ind, area, period, value, status, release_id in conn.execute(stmt):
+            found[(ind, area, period)] = (value, status, release_id)
     return found
+
+
+def revised(old_value: float | None, new_value: float | None) -> bool:
+    """A revision changes the value: a number to another, or a suppressed (NULL) value to a known one or back."""
+    if old_value is None or new_value is None:
+        return (old_value is None) != (new_value is None)
+    return float(old_value) != float(new_value)
+
+
+def _revision(x: Observation, before: tuple, release_id: int) -> dict:
+    old_value, old_status, old_release = before
+    return {"indicator_code": x.indicator_code, "area_code": x.area_code, "period": x.period,
+            "old_value": old_value, "old_status": old_status, "old_release_id": old_release,
+            "new_value": x.value, "new_status": x.status, "new_release_id": release_id}
 
 
 def write_observations(conn: Connection, observations: Sequence[Observation], release_id: int,
@@ -191,13 +209,17 @@ def write_observations(conn: Connection, observations: Sequence[Observation], re
     existing = _existing(conn, observations)
     new_rows: list[Observation] = []
     changed_rows: list[Observation] = []
+    revision_rows: list[dict] = []
     for x in observations:
         before = existing.get(x.key)
-        if before == (x.value, x.status):
+        if before is not None and before[:2] == (x.value, x.status):
             continue
         (new_rows if before is None else changed_rows).append(x)
+        if before is not None and revised(before[0], x.value):
+            revision_rows.append(_revision(x, before, release_id))
     summary.total = len(observations)
     summary.inserted, summary.updated = len(new_rows), len(changed_rows)
+    summary.revised = len(revision_rows)
     summary.unchanged = summary.total - summary.inserted - summary.updated
     summary.suppressed = sum(1 for x in observations if x.status == "suppressed")
     with progress_bar(progress, len(new_rows) + len(changed_rows)) as bar:
@@ -209,6 +231,8 @@ def write_observations(conn: Connection, observations: Sequence[Observation], re
                 write(conn, chunk)
                 if bar is not None:
                     bar.update(len(chunk))
+    for start in range(0, len(revision_rows), BATCH):
+        conn.execute(schema.observation_revision.insert(), revision_rows[start:start + BATCH])
 
 
 def _insert(conn: Connection, rows: list[dict]) -> None:

@@ -7,6 +7,7 @@ import re
 import polars as pl
 import streamlit as st
 
+from app.exports import table_xlsx, to_csv
 from app.i18n import LANGUAGE_NAMES, NO_VALUE, t
 from app.indicators import Indicator
 from app.safe_text import md_escape
@@ -107,13 +108,41 @@ def download_csv(frame: pl.DataFrame, filename: str, lang: str, key: str) -> Non
                        mime="text/csv", key=key, icon=":material/download:")
 
 
+# Position classes 1 (highest values) .. 5: one blue hue, darker for higher, so colour says where an area
+# stands and nothing about good or bad ("rank, not a judgement"); text contrast at least 4.5:1 on each.
+POSITION_COLOURS = {1: ("#08519c", "#ffffff"), 2: ("#3182bd", "#ffffff"), 3: ("#9ecae1", "#1a1a1a"),
+                    4: ("#c6dbef", "#1a1a1a"), 5: ("#eff3ff", "#1a1a1a")}
+
+
+def _position_style(position) -> str:
+    colours = POSITION_COLOURS.get(position)
+    return f"background-color: {colours[0]}; color: {colours[1]}" if colours else ""
+
+
 def show_table(table: Table, key: str, height: int | str = "auto") -> None:
     """A view's table with its numbers and dates as such, so sorting a column sorts by value."""
-    config = {column: st.column_config.NumberColumn(column, format=NUMBER_FORMAT, step=10.0 ** -decimals)
+    config = {column: st.column_config.NumberColumn(column, format=NUMBER_FORMAT, step=10.0 ** -decimals,
+                                                    width="small" if table.compact and not decimals else None)
               for column, decimals in table.decimals.items()}
     config |= {column: st.column_config.DateColumn(column, format=MONTH_FORMAT) for column in table.months}
     config |= {column: st.column_config.DateColumn(column, format="localized") for column in table.dates}
+    config |= {column: st.column_config.LineChartColumn(column) for column in table.lines}
     # `step` sets the decimals shown but truncates (32.48 would read 32,4): hand over rounded values.
     shown = table.frame.with_columns(pl.col(column).round(decimals) for column, decimals in table.decimals.items())
-    st.dataframe(shown, column_config=config, hide_index=True, width="stretch", height=height, key=key,
+    data = shown
+    if table.shade:
+        data = shown.to_pandas().style.map(_position_style, subset=[table.shade])
+    st.dataframe(data, column_config=config, hide_index=True, width="stretch", height=height, key=key,
                  placeholder=NO_VALUE)
+
+
+def download_table(frame: pl.DataFrame, stem: str, title: str, lang: str, key: str) -> None:
+    """A table's CSV and XLSX downloads side by side; the XLSX says on its About sheet what it holds."""
+    synthetic = source(lang).meta().get("demo") == "true"
+    left, right = st.columns(2, gap="small", width=460)
+    left.download_button(t("common.download_csv", lang), to_csv(frame), file_name=f"{stem}.csv", mime="text/csv",
+                         key=f"{key}_csv", icon=":material/download:")
+    right.download_button(t("common.download_xlsx", lang), table_xlsx(frame, title=title, lang=lang,
+                                                                       synthetic=synthetic),
+                          file_name=f"{stem}.xlsx", key=f"{key}_xlsx", icon=":material/download:",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

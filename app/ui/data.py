@@ -98,6 +98,16 @@ def _releases(url: str, fingerprint: Fingerprint) -> pl.DataFrame:
     return _reader(url).releases()
 
 
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _revisions(url: str, fingerprint: Fingerprint, release_ids: tuple[int, ...] | None) -> pl.DataFrame:
+    return _reader(url).revisions(release_ids)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _release_contents(url: str, fingerprint: Fingerprint) -> pl.DataFrame:
+    return _reader(url).release_contents()
+
+
 @st.cache_data(ttl=BOUNDARY_TTL_S, show_spinner=False)
 def _geojson(url: str, fingerprint: Fingerprint, kind: str) -> dict | None:
     """Screen-simplified boundaries of one level: the costly part of every map."""
@@ -148,6 +158,12 @@ class CachedSource(Source):
 
     def geojson(self, kind: str) -> dict | None:
         return self._read(_geojson, kind)
+
+    def revisions(self, release_ids: Sequence[int] | None = None) -> pl.DataFrame:
+        return self._read(_revisions, None if release_ids is None else tuple(release_ids))
+
+    def release_contents(self) -> pl.DataFrame:
+        return self._read(_release_contents)
 
 
 def source(lang: str) -> Source:

@@ -16,6 +16,7 @@ from app.indicators import Indicator, registry
 from app.months import month_code, parse_month_code
 from app.ui.access import internal_view
 from app.ui.chrome import url_warning
+from app.views.rates import NONE, PER_LABELS, per_choices
 
 
 def _initial(name: str, key: str, parse: Callable[[str], object | None], default, describe: Callable) -> None:
@@ -105,3 +106,66 @@ def indicator_choice(lang: str, default: str, codes: Sequence[str] | None = None
     code = choice(name, codes, default, t("common.indicator", lang), lambda c: reg[c].name(lang),
                   container=container)
     return reg[code]
+
+
+def per_choice(indicator: Indicator, default: str, lang: str, container=None) -> str:
+    """?per= for a count: as it is, per 1,000 inhabitants or as a share of the labour force; a ratio has none."""
+    options = per_choices(indicator)
+    if len(options) == 1:
+        return NONE
+    return choice("per", options, default if default in options else options[0], t("per.label", lang),
+                  lambda p: t(PER_LABELS[p], lang), widget="radio", container=container)
+
+
+def focus_choice(name: str, options: Sequence[str], default: str, label: str, format_func: Callable,
+                 container=None) -> str:
+    """One area from ?name=, which may hold several codes (the focus first, as the compare page writes it)."""
+    container = container or st
+    key = f"url_{name}_focus"
+    known = set(options)
+    _initial(name, key, lambda raw: (c if (c := raw.split(",")[0].strip()) in known else None), default, format_func)
+    if st.session_state[key] not in known:
+        st.session_state[key] = default
+    value = container.selectbox(label, options, key=key, format_func=format_func)
+    st.query_params[name] = value
+    return value
+
+
+def _weights(raw: str, codes: Sequence[str]) -> dict[str, float] | None:
+    """`code:2,code:0.5` -> weights for known codes (others 1); None when anything is not understood."""
+    weights = dict.fromkeys(codes, 1.0)
+    for part in raw.split(","):
+        code, _, number = part.partition(":")
+        try:
+            value = float(number)
+        except ValueError:
+            return None
+        if code.strip() not in weights or not 0 <= value <= 10 or value != value:
+            return None
+        weights[code.strip()] = value
+    return weights if sum(weights.values()) > 0 else None
+
+
+def weights_choice(name: str, codes: Sequence[str], label_of: Callable[[str], str], lang: str,
+                   container=None) -> dict[str, float]:
+    """A weight (0-10, equal by default) per chosen indicator, mirrored in ?name=code:w,... when not all equal."""
+    container = container or st
+    raw = st.query_params.get(name)
+    parsed = _weights(raw, codes) if raw else None
+    if raw and parsed is None and f"_warned_{name}" not in st.session_state:
+        st.session_state[f"_warned_{name}"] = True
+        url_warning(name, raw, t("similar.equal_weights", lang))
+    columns = container.columns(max(len(codes), 1))
+    weights = {}
+    for column, code in zip(columns, codes):
+        key = f"url_{name}_{code}"
+        if key not in st.session_state:
+            st.session_state[key] = (parsed or {}).get(code, 1.0)
+        weights[code] = column.number_input(label_of(code), min_value=0.0, max_value=10.0, step=0.5, key=key)
+    if sum(weights.values()) <= 0:
+        weights = dict.fromkeys(codes, 1.0)
+    if len(set(weights.values())) > 1:
+        st.query_params[name] = ",".join(f"{code}:{value:g}" for code, value in weights.items())
+    elif name in st.query_params:
+        del st.query_params[name]
+    return weights

@@ -64,3 +64,16 @@ class PublicSource(Source):
 
     def geojson(self, kind: str) -> dict | None:
         return self.inner.geojson(kind)
+
+    def revisions(self, release_ids: Sequence[int] | None = None) -> pl.DataFrame:
+        """Revised values of public indicators, outside the months that hold provisional values."""
+        frame = self.inner.revisions(release_ids)
+        public = [code for code, ind in self.registry.indicators.items() if ind.public]
+        frame = frame.filter(pl.col("indicator_code").is_in(public))
+        hidden = {m for code in frame["indicator_code"].unique().to_list() for m in self._hidden_months(code)}
+        if hidden:
+            frame = frame.filter(~pl.col("period").is_in(pl.Series(sorted(hidden), dtype=pl.Date)))
+        return frame
+
+    def release_contents(self) -> pl.DataFrame:
+        return self.inner.release_contents()

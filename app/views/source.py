@@ -56,6 +56,14 @@ class Source(ABC):
         """Months in which the indicator (or a part of it) has a provisional value; a public view hides them."""
         raise NotImplementedError(f"{type(self).__name__} cannot tell provisional months")
 
+    @abstractmethod
+    def revisions(self, release_ids: Sequence[int] | None = None) -> pl.DataFrame:
+        """Values later loads replaced (app.queries.revisions), those of the given releases or all."""
+
+    @abstractmethod
+    def release_contents(self) -> pl.DataFrame:
+        """Per release: the observations it still holds and their first and last month."""
+
     def area_names(self, lang: str) -> dict[str, str]:
         return {row["code"]: area_name(row, lang) for row in self.areas().to_dicts()}
 
@@ -103,3 +111,9 @@ class QuerySource(Source):
     def geojson(self, kind: str) -> dict | None:
         collection = geo.feature_collection(queries.boundaries(self.engine), codes=self.codes_of_kind(kind))
         return collection if collection["features"] else None
+
+    def revisions(self, release_ids: Sequence[int] | None = None) -> pl.DataFrame:
+        return queries.revisions(self.engine, None if release_ids is None else list(release_ids))
+
+    def release_contents(self) -> pl.DataFrame:
+        return queries.release_contents(self.engine)

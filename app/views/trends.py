@@ -14,10 +14,12 @@ import plotly.graph_objects as go
 import polars as pl
 
 from app.areas import COUNTRY, GRP_OTHER, GRP_PILOT, KIND_ORDER
-from app.charts.trends import axis_title, display_decimals, trend_figure
+from app.charts.trends import add_events, axis_title, display_decimals, trend_figure
 from app.i18n import t
 from app.indicators import Indicator
 from app.months import month_code
+from app.views.events import chart_events, events_table
+from app.views.rates import NONE, rate_indicator, rated_values
 from app.views.source import Source
 from app.views.tables import Table, status_text
 
@@ -32,6 +34,7 @@ class TrendView:
     export: pl.DataFrame
     filename: str
     empty: bool  # nothing to draw: no rows, or an index whose base month has no value
+    events: Table | None = None  # the events marked on the chart, numbered as there
 
 
 def apply_mode(frame: pl.DataFrame, mode: str, *, is_ratio: bool, base_month: date | None = None) -> pl.DataFrame:
@@ -92,15 +95,21 @@ def index_base(source: Source, indicator: Indicator, area_codes: Sequence[str]) 
 
 
 def trend_view(source: Source, indicator: Indicator, area_codes: Sequence[str], mode: str, lang: str,
-               base: date | None = None) -> TrendView:
-    """Lines for the areas in their order, with the same values as a sortable table and a CSV export."""
+               base: date | None = None, per: str = NONE) -> TrendView:
+    """Lines for the areas in their order, with the same values as a sortable table and a CSV export.
+
+    per: a count as it is, per 1,000 inhabitants or as a share of the labour force (app.views.rates).
+    """
     names = source.area_names(lang)
-    shown = apply_mode(source.values(indicator.code, area_codes), mode, is_ratio=indicator.is_ratio,
-                       base_month=base)
+    values = rated_values(source, indicator, area_codes, per)
+    indicator = rate_indicator(indicator, per)
+    shown = apply_mode(values, mode, is_ratio=indicator.is_ratio, base_month=base)
     y_title = axis_title(indicator.name(lang), mode=mode, unit=indicator.unit, is_ratio=indicator.is_ratio,
                          lang=lang, base=base)
     figure = trend_figure(shown, {c: names[c] for c in area_codes}, lang=lang, y_title=y_title, mode=mode,
                           unit=indicator.unit, is_ratio=indicator.is_ratio)
+    events = chart_events(shown["period"].unique().to_list() if shown.height else [], lang)
+    add_events(figure, events)
     rows = shown.with_columns(pl.col("area_code").replace_strict(names, default="").alias("name")) \
         .sort("period", "area_code")
     month, area, status = t("common.month", lang), t("common.area", lang), t("common.status", lang)
@@ -111,4 +120,4 @@ def trend_view(source: Source, indicator: Indicator, area_codes: Sequence[str], 
     export = rows.select("area_code", "name", pl.col("period").map_elements(month_code, return_dtype=pl.Utf8)
                          .alias("month"), "value", "status", "source")
     empty = shown.is_empty() or shown["value"].is_null().all()
-    return TrendView(figure, table, export, f"{indicator.code}-{mode}.csv", empty)
+    return TrendView(figure, table, export, f"{indicator.code}-{mode}.csv", empty, events_table(events, lang))
