@@ -14,6 +14,7 @@ import streamlit as st
 from app.i18n import fmt_month, t
 from app.indicators import Indicator, registry
 from app.months import month_code, parse_month_code
+from app.ui.access import internal_view
 from app.ui.chrome import url_warning
 from app.views.rates import NONE, PER_LABELS, per_choices
 
@@ -99,9 +100,10 @@ def multi_choice(name: str, options: Sequence[str], default: Sequence[str], labe
 
 def indicator_choice(lang: str, default: str, codes: Sequence[str] | None = None, container=None,
                      name: str = "indicator") -> Indicator:
-    """An indicator of the registry, mirrored in ?indicator=."""
+    """An indicator of the registry, mirrored in ?indicator=; a public view offers public indicators only,
+    so a non-public code in the URL gets the short message and the default."""
     reg = registry()
-    codes = list(codes or reg.codes())
+    codes = list(codes or reg.codes(public_only=not internal_view()))
     code = choice(name, codes, default, t("common.indicator", lang), lambda c: reg[c].name(lang),
                   container=container)
     return reg[code]
