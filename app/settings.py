@@ -11,8 +11,10 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import URL, make_url
+if TYPE_CHECKING:  # the leaves (i18n, indicators) import settings and must not pull in SQLAlchemy
+    from sqlalchemy.engine import URL
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -42,31 +44,45 @@ class Settings:
     db_url: str
     default_lang: str = "fi"
     query_timeout_s: float = 15.0
-    public: bool = False  # public mode: public indicators only, small counts protected (app.disclosure)
+    #: open (development: everything, no login), internal (non-public indicators and provisional data
+    #: after Streamlit's OIDC login, the public view before it) or public (never anything else).
+    access: str = "open"
+    internal_emails: tuple[str, ...] = ()  # who may see the internal view: addresses or @domains; empty = any login
+    allow_writing_role: bool = False  # development only: run on PostgreSQL as a role that can write
+    connect_timeout_s: float = 5.0
     feedback: str | None = None  # accessibility feedback: an e-mail address or a web address
     supervisor: Mapping[str, str] = field(default_factory=lambda: dict(SUPERVISOR))
     supervisor_url: str = SUPERVISOR_URL
     site_url: str | None = None  # the dashboard's public address, for permalinks in snapshots
     snapshot_url: str | None = None  # where `pilot-tracker snapshot --all` output is served
 
+    @property
+    def public(self) -> bool:
+        """A public deployment: public indicators only, small counts protected (app.views.public)."""
+        return self.access == "public"
+
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def database_url(url: str | URL) -> URL:
+def database_url(url: "str | URL") -> "URL":
     """The one parse of a database URL, for the read-only and the writable engine alike.
 
     A plain `postgresql://` (or `postgres://`) gets the psycopg 3 driver, the one the project installs.
     """
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
 
 
-def shown_url(url: str | URL) -> str:
+def shown_url(url: "str | URL") -> str:
     """The URL as messages show it: the password hidden."""
+    from sqlalchemy.engine import make_url
+
     return make_url(url).render_as_string(hide_password=True)
 
 
@@ -92,12 +108,27 @@ def is_true(value: object) -> bool:
     return value is True or str(value).strip().lower() in TRUE_WORDS
 
 
+def env_flag(name: str, environ: os._Environ | dict | None = None) -> bool:
+    """An on/off setting from the environment: 1, true, yes or on turn it on."""
+    environ = os.environ if environ is None else environ
+    return is_true(environ.get(name, ""))
+
+
 def public_mode(environ: Mapping[str, str] | None = None, secrets_path: Path = SECRETS_PATH) -> bool:
-    """PILOT_TRACKER_PUBLIC=1 (or true/yes/on), else `public = true` in the settings file."""
+    """PILOT_TRACKER_PUBLIC=1 (or true/yes/on), else `public = true` in the settings file; a
+    PILOT_TRACKER_PUBLIC that is set but off (0, no) overrides the file."""
     environ = os.environ if environ is None else environ
     if environ.get(PUBLIC_ENV, "").strip():
         return is_true(environ[PUBLIC_ENV])
     return is_true(read_secrets(secrets_path).get(SETTINGS_TABLE, {}).get("public", False))
+
+
+def access_mode(environ: os._Environ | dict | None = None, secrets_path: Path = SECRETS_PATH) -> str:
+    """Public mode (public_mode) wins over everything (a public deployment stays public), then
+    PILOT_TRACKER_INTERNAL=1 (the internal view behind login), else open (development)."""
+    if public_mode(environ, secrets_path):
+        return "public"
+    return "internal" if env_flag("PILOT_TRACKER_INTERNAL", environ) else "open"
 
 
 def _text(environ: Mapping[str, str], table: Mapping, env_name: str, key: str) -> str | None:
@@ -109,13 +140,17 @@ def load_settings(environ: os._Environ | dict | None = None, secrets_path: Path 
     environ = os.environ if environ is None else environ
     table = read_secrets(secrets_path).get(SETTINGS_TABLE, {})
     lang = environ.get("PILOT_TRACKER_LANG", "fi")
+    emails = environ.get("PILOT_TRACKER_INTERNAL_EMAILS", "")
     supervisor = {code: _text(environ, table, f"PILOT_TRACKER_SUPERVISOR_{code.upper()}", f"supervisor_{code}")
                   or SUPERVISOR[code] for code in LANGUAGES}
     return Settings(
         db_url=resolve_db_url(environ, secrets_path),
         default_lang=lang if lang in LANGUAGES else "fi",
         query_timeout_s=float(environ.get("PILOT_TRACKER_QUERY_TIMEOUT", "15")),
-        public=public_mode(environ, secrets_path),
+        access=access_mode(environ, secrets_path),
+        internal_emails=tuple(e.strip().lower() for e in emails.split(",") if e.strip()),
+        allow_writing_role=env_flag("PILOT_TRACKER_ALLOW_WRITING_ROLE", environ),
+        connect_timeout_s=float(environ.get("PILOT_TRACKER_CONNECT_TIMEOUT", "5")),
         feedback=_text(environ, table, "PILOT_TRACKER_FEEDBACK", "feedback"),
         supervisor=supervisor,
         supervisor_url=_text(environ, table, "PILOT_TRACKER_SUPERVISOR_URL", "supervisor_url") or SUPERVISOR_URL,

@@ -5,7 +5,7 @@ import streamlit as st
 from app.i18n import t
 from app.settings import load_settings
 from app.ui import chrome, data
-from app.views.data import accessibility_contacts, indicator_table, release_table, sources_markdown
+from app.views.data import accessibility_contacts, indicator_table, registry_coverage, release_table, sources_markdown
 
 lang = chrome.current_lang()
 st.title(t("data.title", lang))
@@ -25,6 +25,8 @@ else:
     chrome.show_table(release_table(releases, lang), key="release_table", caption=t("data.releases", lang))
 
 st.header(t("data.registry", lang))
+for line in registry_coverage(data.source(lang), lang):
+    st.markdown(line)
 st.markdown(t("data.registry_partial", lang))
 st.header(t("data.rules", lang))
 st.markdown(t("data.rules_text", lang))

@@ -29,6 +29,7 @@ from app.charts.maps import indicator_map
 from app.charts.trends import trend_figure
 from app.exports import TIDY_SCHEMA, tidy_frame
 from app.indicators import registry
+from app.views.maps import level_frame
 from app.snapshot import (
     ChromiumRenderer,
     RendererUnavailable,
@@ -40,7 +41,6 @@ from app.snapshot import (
     write_snapshot,
 )
 from app.snapshot.svg import accessible_svg, compact_polyline
-from app.views.maps import level_frame
 from tests.conftest import ROOT, shared_file
 
 REG = registry()

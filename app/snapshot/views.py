@@ -22,6 +22,7 @@ from app.views.chart import Chart
 from app.views.gauges import SHARE, gauge_view
 from app.views.maps import MAP_LEVELS, map_view
 from app.views.public import indicators
+from app.views.rates import NONE, PER_CHOICES
 from app.views.source import Source
 from app.views.trends import DEFAULT_AREAS, MODES, index_base, trend_view
 
@@ -65,6 +66,24 @@ class MemoSource(Source):
     def geojson(self, kind):
         return self._once("geojson", kind)
 
+    def provisional_periods(self, indicator_code):
+        return self._once("provisional_periods", indicator_code)
+
+    def published(self, indicator_code, area_codes):
+        return self._once("published", indicator_code, tuple(area_codes))
+
+    def published_areas(self, indicator_code):
+        return self._once("published_areas", indicator_code)
+
+    def indicator_releases(self, indicator_codes):
+        return self._once("indicator_releases", tuple(indicator_codes))
+
+    def revisions(self, release_ids=None):
+        return self._once("revisions", None if release_ids is None else tuple(release_ids))
+
+    def release_contents(self):
+        return self._once("release_contents")
+
 
 class SnapshotError(ValueError):
     """A state that cannot be shown; the message says what to change."""
@@ -80,6 +99,7 @@ class ViewState:
     level: str = "municipality"
     mode: str = "value"
     base: date | None = None
+    per: str = NONE  # a count as it is, per 1,000 inhabitants or as a share of the labour force
 
     def query(self) -> dict[str, str]:
         """The page's URL parameters for this state: a permalink's query."""
@@ -92,6 +112,8 @@ class ViewState:
             params |= {"areas": ",".join(self.areas), "mode": self.mode}
             if self.base:
                 params["base"] = month_code(self.base)
+        if self.view in ("map", "trend") and self.per != NONE:
+            params["per"] = self.per
         return {k: v for k, v in params.items() if v}
 
     def permalink(self, site_url: str | None) -> str | None:
@@ -138,6 +160,8 @@ def resolve(source: Source, state: ViewState) -> ViewState:
         if state.mode == "index":  # as the page: the first month in which every area has a value
             base = _month(months, state.base or index_base(source, public[code], areas) or months[0], code)
         return replace(state, indicator=code, areas=areas, base=base, month=None)
+    if state.per not in PER_CHOICES:
+        raise SnapshotError(f"unknown per {state.per!r}; choose one of {', '.join(PER_CHOICES)}")
     if state.view == "map" and state.level not in MAP_LEVELS:
         raise SnapshotError(f"unknown level {state.level!r}; choose one of {', '.join(MAP_LEVELS)}")
     return replace(state, indicator=code, month=_month(months, state.month, code), areas=())
@@ -147,9 +171,10 @@ def chart_of(source: Source, state: ViewState) -> Chart:
     """The chart of a resolved state, from the pages' view functions, under public rules."""
     indicator = indicators(public=True)[state.indicator]
     if state.view == "map":
-        return map_view(source, indicator, state.month, state.level, state.lang, public=True).chart
+        return map_view(source, indicator, state.month, state.level, state.lang, per=state.per, public=True).chart
     if state.view == "trend":
-        return trend_view(source, indicator, list(state.areas), state.mode, state.lang, state.base, public=True).chart
+        return trend_view(source, indicator, list(state.areas), state.mode, state.lang, state.base, per=state.per,
+                          public=True).chart
     return gauge_view(source, state.month, state.lang, public=True).chart
 
 
@@ -205,11 +230,12 @@ def write_site(db_url: str, out_dir: Path, *, states: list[ViewState] | None = N
     """
     from app.db import readonly_engine
     from app.snapshot.files import write_index
+    from app.views.audience import PublicSource
     from app.views.source import QuerySource
 
     engine = readonly_engine(db_url)
     try:
-        source = QuerySource(engine)
+        source = MemoSource(PublicSource(QuerySource(engine)))
         chosen = states if states is not None else standard_states(source, languages)
         with ChromiumRenderer() as renderer:
             written = write_views(Path(out_dir), source, chosen, renderer, site_url=site_url, progress=progress)

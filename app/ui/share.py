@@ -18,6 +18,7 @@ import streamlit as st
 
 from app.exports import to_csv, to_xlsx
 from app.i18n import t
+from app.safe_text import md_escape
 from app.settings import load_settings
 from app.snapshot import ChromiumRenderer, RendererUnavailable, chromium_path, figure_image
 from app.snapshot.files import SVG_DECLARATION
@@ -112,7 +113,8 @@ def downloads(chart: Chart, state: ViewState, key: str) -> None:
 
 
 def in_words(chart: Chart) -> None:
-    st.caption(f"**{t('chart.in_words', chart.lang)}:** {chart.description}")
+    """The chart's text alternative; area names come from the database, so it is escaped for Markdown."""
+    st.caption(f"**{t('chart.in_words', chart.lang)}:** {md_escape(chart.description, 2000)}")
 
 
 def print_table(chart: Chart) -> None:
@@ -128,7 +130,7 @@ def plotly(figure, key: str, config: dict | None = None) -> None:
 def embed_view(chart: Chart, state: ViewState, draw: Callable[[], None]) -> None:
     """The chart alone, for an iframe: title, chart, source line, month and release, label, full-view link."""
     lang = chart.lang
-    st.title(chart.title)
+    st.title(md_escape(chart.title, 300))
     if chart.synthetic:
         st.warning(t("snapshot.synthetic", lang), icon=":material/science:")
     draw()

@@ -15,9 +15,9 @@ import streamlit as st
 from app.i18n import fmt_month, t
 from app.indicators import Indicator, registry
 from app.months import month_code, parse_month_code
+from app.ui.access import internal_view
 from app.ui.chrome import embedded, url_warning
-from app.ui.data import public
-from app.views.public import indicators
+from app.views.rates import NONE, PER_LABELS, per_choices
 
 
 def _initial(name: str, key: str, parse: Callable[[str], object | None], default, describe: Callable) -> None:
@@ -37,8 +37,9 @@ def choice(name: str, options: Sequence, default, label: str, format_func: Calla
     key = f"url_{name}"
     by_text = {str(o): o for o in options}
     _initial(name, key, lambda raw: by_text.get(raw), default, format_func)
-    if st.session_state[key] not in options:
-        st.session_state[key] = default
+    # Pinned, as multi_choice does: the browser names the choice by its label, which a language switch changes.
+    current = st.session_state[key]
+    st.session_state[key] = current if current in options else default
     if embedded():
         value = st.session_state[key]
     elif widget == "radio":
@@ -60,8 +61,8 @@ def month_choice(name: str, months: Sequence[date], default: date, label: str, l
     available = set(months)
     _initial(name, key, lambda raw: (m if (m := parse_month_code(raw)) in available else None), default,
              lambda m: fmt_month(m, lang))
-    if st.session_state[key] not in available:
-        st.session_state[key] = default
+    current = st.session_state[key]  # pinned before a language switch changes the labels (see choice)
+    st.session_state[key] = current if current in available else default
     if embedded():
         st.query_params[name] = month_code(st.session_state[key])
         return st.session_state[key]
@@ -108,14 +109,79 @@ def multi_choice(name: str, options: Sequence[str], default: Sequence[str], labe
 
 def indicator_choice(lang: str, default: str, codes: Sequence[str] | None = None, container=None,
                      name: str = "indicator") -> Indicator:
-    """An indicator of the registry (in public mode: of the public ones), mirrored in ?indicator=."""
-    reg = indicators(public())
-    codes = [c for c in (codes or reg.codes()) if c in reg]
+    """An indicator of the registry, mirrored in ?indicator=; a public view offers public indicators only,
+    so a non-public code in the URL gets the short message (public.not_public) and the default."""
+    reg = registry()
+    public = not internal_view()
+    codes = [c for c in (codes or reg.codes(public_only=public)) if not public or reg[c].public]
     raw = st.query_params.get(name)
-    if f"url_{name}" not in st.session_state and raw in registry() and raw not in reg:
-        # Known but hidden in public mode: say so, and start from the default (no second message).
-        url_warning(name, raw, reg[default].name(lang), key="public.not_public")
+    if f"url_{name}" not in st.session_state and raw in reg and raw not in codes and not reg[raw].public:
+        url_warning(name, raw, reg[default].name(lang), key="public.not_public")  # said once, then the default
         st.session_state[f"url_{name}"] = default
     code = choice(name, codes, default, t("common.indicator", lang), lambda c: reg[c].name(lang),
                   container=container)
     return reg[code]
+
+
+def per_choice(indicator: Indicator, default: str, lang: str, container=None) -> str:
+    """?per= for a count: as it is, per 1,000 inhabitants or as a share of the labour force; a ratio has none."""
+    options = per_choices(indicator)
+    if len(options) == 1:
+        return NONE
+    return choice("per", options, default if default in options else options[0], t("per.label", lang),
+                  lambda p: t(PER_LABELS[p], lang), widget="radio", container=container)
+
+
+def focus_choice(name: str, options: Sequence[str], default: str, label: str, format_func: Callable,
+                 container=None) -> str:
+    """One area from ?name=, which may hold several codes (the focus first, as the compare page writes it)."""
+    container = container or st
+    key = f"url_{name}_focus"
+    known = set(options)
+    _initial(name, key, lambda raw: (c if (c := raw.split(",")[0].strip()) in known else None), default, format_func)
+    current = st.session_state[key]  # pinned before a language switch changes the labels (see choice)
+    st.session_state[key] = current if current in known else default
+    value = st.session_state[key] if embedded() else container.selectbox(label, options, key=key,
+                                                                         format_func=format_func)
+    st.query_params[name] = value
+    return value
+
+
+def _weights(raw: str, codes: Sequence[str]) -> dict[str, float] | None:
+    """`code:2,code:0.5` -> weights for known codes (others 1); None when anything is not understood."""
+    weights = dict.fromkeys(codes, 1.0)
+    for part in raw.split(","):
+        code, _, number = part.partition(":")
+        try:
+            value = float(number)
+        except ValueError:
+            return None
+        if code.strip() not in weights or not 0 <= value <= 10 or value != value:
+            return None
+        weights[code.strip()] = value
+    return weights if sum(weights.values()) > 0 else None
+
+
+def weights_choice(name: str, codes: Sequence[str], label_of: Callable[[str], str], lang: str,
+                   container=None) -> dict[str, float]:
+    """A weight (0-10, equal by default) per chosen indicator, mirrored in ?name=code:w,... when not all equal."""
+    container = container or st
+    raw = st.query_params.get(name)
+    parsed = _weights(raw, codes) if raw else None
+    if raw and parsed is None and f"_warned_{name}" not in st.session_state:
+        st.session_state[f"_warned_{name}"] = True
+        url_warning(name, raw, t("similar.equal_weights", lang))
+    columns = container.columns(max(len(codes), 1))
+    weights = {}
+    for column, code in zip(columns, codes):
+        key = f"url_{name}_{code}"
+        if key not in st.session_state:
+            st.session_state[key] = (parsed or {}).get(code, 1.0)
+        weights[code] = column.number_input(label_of(code), min_value=0.0, max_value=10.0, step=0.5, key=key)
+    if sum(weights.values()) <= 0:
+        weights = dict.fromkeys(codes, 1.0)
+    if len(set(weights.values())) > 1:
+        st.query_params[name] = ",".join(f"{code}:{value:g}" for code, value in weights.items())
+    elif name in st.query_params:
+        del st.query_params[name]
+    return weights

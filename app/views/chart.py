@@ -36,6 +36,7 @@ class Chart:
     mode: str = "value"
     synthetic: bool = False
     release_date: date | None = None
+    export_code: str = ""  # what file names call the indicator (a rate says per what); default its code
 
     @property
     def period(self) -> str:
@@ -49,7 +50,8 @@ class Chart:
     def stem(self) -> str:
         """What a download's file name says: indicator-scope-period-lang."""
         scope = self.scope if isinstance(self.scope, str) else list(self.scope)
-        return export_stem(self.indicator.code, scope, self.first or date.today(), self.last, self.lang)
+        return export_stem(self.export_code or self.indicator.code, scope, self.first or date.today(), self.last,
+                           self.lang)
 
     def source_licence(self) -> tuple[str, str]:
         return source_text(self.indicator, self.lang)

@@ -21,7 +21,8 @@ from app.i18n import fmt_month, t
 from app.indicators import Indicator
 from app.views.chart import Chart, release_date, tidy_of
 from app.views.describe import map_text
-from app.views.public import shown
+from app.views.public import rated_shown
+from app.views.rates import NONE, export_code_of, rate_indicator, shown_title
 from app.views.source import Source
 from app.views.tables import Table, status_text
 
@@ -32,7 +33,7 @@ MAP_LEVELS = ("municipality", "pilot", "ely", "region")
 class MapView:
     figure: go.Figure
     frame: pl.DataFrame  # every area of the level: area_code, value, status, ..., name, lat, lon
-    chart: Chart  # title, text alternative, table and tidy export of the same values
+    chart: Chart  # title, text alternative, table and tidy export (downloads, snapshots) of the same values
     has_boundaries: bool
 
 
@@ -72,13 +73,19 @@ def map_table(frame: pl.DataFrame, indicator: Indicator, lang: str) -> Table:
 
 
 def map_view(source: Source, indicator: Indicator, month: date, level: str, lang: str, *, height: int = 720,
-             title: str | None = None, public: bool = False) -> MapView:
-    """The map as the map page, the overview and snapshots show it; public: under public rules."""
+             title: str | None = None, per: str = NONE, public: bool = False) -> MapView:
+    """The map as the map page, the overview and snapshots show it, with the month's values for download.
+
+    per: a count as it is, per 1,000 inhabitants or as a share of the labour force (app.views.rates);
+    public: under public rules (app.views.public).
+    """
     if level not in MAP_LEVELS:
         raise ValueError(f"unknown map level {level!r}")
     codes = source.codes_of_kind(level)
     points = area_points(source.areas(), source.memberships(codes if level != "municipality" else []), month)
-    values = shown(source, indicator, source.values(indicator.code, codes, month, month), public)
+    values = rated_shown(source, indicator, codes, per, month, month, public)
+    title_text, export_code = shown_title(indicator, per, lang), export_code_of(indicator, per)
+    indicator = rate_indicator(indicator, per)
     names = source.area_names(lang)
     frame = level_frame(codes, values, names, points)
     shapes = source.geojson(level)
@@ -87,11 +94,11 @@ def map_view(source: Source, indicator: Indicator, month: date, level: str, lang
         context=source.geojson("municipality") if level == "pilot" else None,
         highlight=source.memberships([GRP_PILOT])["member_code"].to_list() if level == "municipality" else (),
         height=height, title=title)
+    synthetic = source.is_synthetic()
     chart = Chart(
-        figure=figure, title=f"{indicator.name(lang)}, {fmt_month(month, lang)}",
+        figure=figure, title=f"{title_text}, {fmt_month(month, lang)}", export_code=export_code,
         description=map_text(frame, indicator, level, month, lang), table=map_table(frame, indicator, lang),
-        tidy=tidy_of(frame.with_columns(pl.lit(month).alias("period")), indicator, names, lang,
-                     synthetic=source.is_synthetic()),
-        indicator=indicator, scope=level, first=month, last=None, lang=lang, synthetic=source.is_synthetic(),
+        tidy=tidy_of(frame.with_columns(pl.lit(month).alias("period")), indicator, names, lang, synthetic=synthetic),
+        indicator=indicator, scope=level, first=month, last=None, lang=lang, synthetic=synthetic,
         release_date=release_date(source.releases()))
     return MapView(figure, frame, chart, shapes is not None)

@@ -12,11 +12,15 @@ never gives it away.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
 import polars as pl
 
 from app.areas import members_in_months
 from app.disclosure import NotPublic, follow_hidden, public_registry, public_values
 from app.indicators import Indicator, Registry, registry
+from app.views.rates import rated_values
 from app.views.source import Source
 
 GROUP_KINDS = ("country", "group", "pilot", "ely", "region")
@@ -63,3 +67,17 @@ def protect(source: Source, indicator: Indicator, values: pl.DataFrame) -> pl.Da
 def shown(source: Source, indicator: Indicator, values: pl.DataFrame, public: bool) -> pl.DataFrame:
     """The cells as a view shows them: protected in public mode, as read otherwise."""
     return protect(source, indicator, values) if public else values
+
+
+def rated_shown(source: Source, indicator: Indicator, area_codes: Sequence[str], per: str,
+                start: date | None = None, end: date | None = None, public: bool = False) -> pl.DataFrame:
+    """app.views.rates.rated_values, with the cells public rules hide in the counts hidden in the rates too."""
+    values = rated_values(source, indicator, area_codes, per, start, end)
+    if not public:
+        return values
+    counts = protect(source, indicator, source.values(indicator.code, area_codes, start, end))
+    hidden = counts.filter(pl.col("status") == "suppressed").select("period", "area_code")
+    rated = follow_hidden(values, hidden)
+    return rated.with_columns(
+        pl.when(pl.col("status") == "suppressed").then(None).otherwise(pl.col(name)).alias(name)
+        for name in SHADOW_COLUMNS if name in rated.columns).drop("suppression")
