@@ -60,5 +60,14 @@ test-browser: install
 bench: install
 	$(BIN)/python -m benchmarks
 
+# The long runs of docs/reliability.md: 10,000 hypothesis URL states through AppTest; 30 minutes of ten
+# browser sessions with the server's memory sampled.
+.PHONY: fuzz-urls soak
+fuzz-urls: install
+	$(BIN)/python -m tests.fuzz_urls --cases 10000
+
+soak: install
+	$(BIN)/python -m tests.soak --minutes 30 --sessions 10
+
 clean:
 	rm -rf $(VENV) $(DEMO_DB) $(DEMO_BOUNDARIES) artifacts .pytest_cache

@@ -4,6 +4,7 @@ import streamlit as st
 
 from app.i18n import t
 from app.ui import chrome
+from app.ui.access import access_controls
 
 st.set_page_config(page_title="Pilot Tracker", page_icon=":material/monitoring:", layout="wide")
 
@@ -20,5 +21,6 @@ pages = [
 ]
 navigation = st.navigation(pages)
 st.sidebar.caption(t("app.tagline", lang))
+access_controls(lang)
 chrome.banner(lang)
 navigation.run()

@@ -94,17 +94,18 @@ def _refused_loads():
     from sqlalchemy.exc import SQLAlchemyError
 
     from app.ingest.errors import DatabaseNotReady, InputError, NetworkError
+    from app.safe_text import visible
 
     try:
         yield
     except (InputError, DatabaseNotReady) as exc:
-        raise click.ClickException(f"{exc}\n{UNCHANGED}") from exc
+        raise click.ClickException(visible(f"{exc}\n{UNCHANGED}")) from exc
     except NetworkError as exc:
-        raise click.ClickException(f"network problem: {exc}\n{UNCHANGED}") from exc
+        raise click.ClickException(visible(f"network problem: {exc}\n{UNCHANGED}")) from exc
     except SQLAlchemyError as exc:
         first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        raise click.ClickException(f"the database refused the load ({first}); it was rolled back, "
-                                   "the database is as it was.") from exc
+        raise click.ClickException(visible(f"the database refused the load ({first}); it was rolled back, "
+                                           "the database is as it was.")) from exc
 
 
 def _run_load(load, *args, **kwargs) -> None:
@@ -112,8 +113,10 @@ def _run_load(load, *args, **kwargs) -> None:
     started = time.perf_counter()
     with _refused_loads():
         summary = load(*args, **kwargs)
+    from app.safe_text import visible
+
     for line in summary.lines():
-        click.echo(line)
+        click.echo(visible(line))  # codes from the file: an escape sequence in one must not drive the terminal
     click.echo(f"  done in {time.perf_counter() - started:.1f} s")
 
 
@@ -408,12 +411,14 @@ def boundaries() -> None:
 
 
 def _report_boundaries(result) -> None:
-    click.echo(result.summary())
+    from app.safe_text import visible
+
+    click.echo(visible(result.summary()))
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(visible(f"warning: {warning}"), err=True)
     if result.unmatched:
-        click.echo(f"{len(result.unmatched)} code(s) in the file match no municipality and were skipped: "
-                   f"{', '.join(result.unmatched)}", err=True)
+        click.echo(visible(f"{len(result.unmatched)} code(s) in the file match no municipality and were skipped: "
+                           f"{', '.join(result.unmatched)}"), err=True)
     if result.missing:
         click.echo(f"{len(result.missing)} municipalities of {result.year} have no boundary in the file "
                    f"(the map shows them as missing): {', '.join(result.missing)}", err=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from babel.dates import format_date
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
+from app.safe_text import shown
 from app.settings import DATA_DIR, LANGUAGES
 
 LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
@@ -110,4 +111,5 @@ def plain(text: str) -> str:
 
 
 def area_name(row: dict, lang: str) -> str:
-    return row.get(f"name_{lang}") or row.get("name_fi") or row.get("code", "")
+    """The area's name in lang (else Finnish, else its code), without control characters and cut at 200."""
+    return shown(row.get(f"name_{lang}") or row.get("name_fi") or row.get("code", ""))

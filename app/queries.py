@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from app import schema
 from app.aggregate import OBSERVATION_SCHEMA, aggregate_counts, prefer_published, ratio_of_sums
 from app.areas import MEMBERSHIP_SCHEMA, PILOT_PREFIX, geography_memberships, members_in_months
-from app.db import DatabaseUnavailable
+from app.db import DatabaseUnavailable, TooManyRows, row_cap_of, unavailable
 from app.divisions import CLASSIFICATION_KINDS, majority_division, members_for_months, mergers
 from app.indicators import Indicator, registry
 
@@ -36,12 +36,15 @@ RELEASE_SCHEMA = {
 
 
 def fetch(engine: Engine, stmt: Select, frame_schema: dict) -> pl.DataFrame:
-    """Run one SELECT; a database failure becomes DatabaseUnavailable, which the UI explains."""
+    """Run one SELECT; a failure, a time limit or more rows than the cap become DatabaseUnavailable."""
+    cap = row_cap_of(engine.get_execution_options())
     try:
         with engine.connect() as conn:
-            rows = conn.execute(stmt).all()
+            rows = conn.execute(stmt).fetchmany(cap + 1)
     except (DBAPIError, SQLAlchemyError) as exc:
-        raise DatabaseUnavailable(str(getattr(exc, "orig", exc)).strip().splitlines()[0]) from exc
+        raise unavailable(exc, engine) from exc
+    if len(rows) > cap:
+        raise TooManyRows(cap)
     return pl.DataFrame([tuple(r) for r in rows], schema=frame_schema, orient="row")
 
 
@@ -221,6 +224,15 @@ def indicator_values(engine: Engine, indicator: Indicator, area_codes: list[str]
         den = member_sums(engine, reg[indicator.denominator], groups, municipalities, start, end, months)
         computed = ratio_of_sums(num, den, indicator.scale)
     return prefer_published(published, computed)
+
+
+def provisional_periods(engine: Engine, indicator: Indicator) -> list[date]:
+    """Months with a provisional value of the indicator or of its numerator or denominator."""
+    o = schema.observation
+    codes = [c for c in (indicator.code, indicator.numerator, indicator.denominator) if c]
+    stmt = select(o.c.period).where(o.c.indicator_code.in_(codes), o.c.status == "provisional") \
+        .distinct().order_by(o.c.period)
+    return fetch(engine, stmt, {"period": pl.Date})["period"].to_list()
 
 
 def revisions(engine: Engine, release_ids: list[int] | None = None) -> pl.DataFrame:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from app.i18n import t
 from app.indicators import registry
+from app.safe_text import md_escape
 from app.ui import chrome, data, state
 from app.ui.changes import show_changes
 from app.views.area import area_trend, area_view
@@ -26,7 +27,7 @@ focus = state.focus_choice("areas", list(choices), pilots[0] if pilots else next
 per = state.choice("per", PER_CHOICES, default_count_rate(source), t("per.label", lang),
                    lambda p: t(PER_LABELS[p], lang), widget="radio", container=controls[1])
 view = area_view(source, focus, per, lang)
-heading.title(view.name)
+heading.title(md_escape(view.name))  # a name from the database: text, not Markdown
 kind_line.caption(t("kind." + view.kind, lang) + (" · " + t("area.members", lang, count=len(view.members))
                                                    if view.members else ""))
 if view.month is None:

@@ -5,6 +5,7 @@ import streamlit as st
 from app.analysis.ranking import FOCUS_OTHERS, focus_selection
 from app.i18n import t
 from app.indicators import registry
+from app.safe_text import md_escape
 from app.ui import chrome, data, state
 from app.views.compare import DEFAULT_INDICATORS, TREND_MONTHS, compare_view
 from app.views.rates import PER_CHOICES, PER_LABELS, default_count_rate, rate_indicator
@@ -36,7 +37,7 @@ if not months:
 month = state.month_choice("month", months, months[-1], t("common.month", lang), lang, container=controls[0])
 
 view = compare_view(source, indicators, areas, month, per, lang)
-st.caption(t("compare.focus_note", lang, area=choices[areas[0]], months=TREND_MONTHS))
+st.caption(t("compare.focus_note", lang, area=md_escape(choices[areas[0]]), months=TREND_MONTHS))
 st.caption(t("compare.not_a_judgement", lang))
 for ranking in view.rankings:
     st.markdown(f"**{ranking.title}**")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app.i18n import t
+from app.safe_text import md_escape
 from app.ui import chrome, data
 from app.ui.changes import show_changes
 from app.views.changes import changes_view
@@ -35,7 +36,7 @@ if links:
     st.caption(t("overview.pilot_pages_note", lang))
     columns = st.columns(3)
     for n, (code, name) in enumerate(links):
-        columns[n % 3].page_link("pages/area.py", label=name, icon=":material/place:",
+        columns[n % 3].page_link("pages/area.py", label=md_escape(name), icon=":material/place:",
                                  query_params={"areas": code, "lang": lang})
 show_changes(changes_view(source, lang), lang, key="overview")
 chrome.release_caption(lang)

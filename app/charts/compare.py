@@ -12,6 +12,7 @@ from app.charts.style import OKABE_ITO, base_layout
 from app.charts.trends import add_events
 from app.i18n import fmt_month, fmt_number, fmt_signed, plotly_separators, t
 from app.months import PILOT_START
+from app.safe_text import plotly_text
 
 FIT_BAND = "rgba(0, 114, 178, 0.12)"  # the pre-period's largest deviation, drawn across the whole chart
 PRE_SHADE = "rgba(120, 120, 120, 0.08)"
@@ -37,6 +38,7 @@ def comparison_figure(series: pl.DataFrame, pilot_name: str, group_name: str, *,
     """series: period, pilot_index, group_index (base month = 100)."""
     fig = go.Figure()
     periods = series.get_column("period").to_list()
+    pilot_name, group_name = plotly_text(pilot_name), plotly_text(group_name)  # from the database: text, not HTML
     for column, name, colour, dash in (("pilot_index", pilot_name, OKABE_ITO[0], "solid"),
                                        ("group_index", group_name, OKABE_ITO[1], "dash")):
         values = series.get_column(column).to_list()

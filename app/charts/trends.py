@@ -10,6 +10,7 @@ import polars as pl
 from app.charts.style import OKABE_ITO, STATUS_SYMBOLS, base_layout
 from app.i18n import fmt_date, fmt_month, fmt_number, fmt_percent, fmt_signed, plotly_separators, t
 from app.months import PILOT_START
+from app.safe_text import plotly_text
 
 
 def display_decimals(mode: str, unit: str) -> int:
@@ -94,6 +95,7 @@ def trend_figure(frame: pl.DataFrame, names: dict[str, str], *, lang: str, y_tit
     series_value, difference), drawn as marked points on their area's line; values mode only.
     """
     fig = go.Figure()
+    names = {code: plotly_text(name) for code, name in names.items()}  # names from the database: text, not HTML
     for n, code in enumerate(names):
         series = frame.filter(pl.col("area_code") == code).sort("period")
         if series.is_empty():

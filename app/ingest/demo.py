@@ -31,7 +31,7 @@ from app.indicators import Registry, registry as default_registry
 from app.ingest.calibration import Calibration, calibrated_clients, unemployed_shares
 from app.ingest.reference import ReferenceData, load_reference
 from app.ingest.records import LoadSummary, Observation
-from app.ingest.store import create_schema, load_reference_data, set_meta, writable_engine, write_observations
+from app.ingest.store import create_schema, load_reference_data, set_meta, use_wal, writable_engine, write_observations
 from app.months import months_between
 from app.settings import database_url
 
@@ -236,6 +236,7 @@ def build_demo(url: str, spec: DemoSpec = DemoSpec(), registry: Registry | None 
     first, second = demo_releases(reference, registry, spec)
     engine = writable_engine(url)
     try:
+        use_wal(engine)
         with engine.begin() as conn:
             create_schema(conn)
             for table in (schema.observation_revision, schema.observation, schema.release):
@@ -256,5 +257,7 @@ def build_demo(url: str, spec: DemoSpec = DemoSpec(), registry: Registry | None 
     finally:
         engine.dispose()
     if target is not None:
+        for sidecar in ("-wal", "-shm"):  # the old file's WAL must never be read as the new file's
+            target.with_name(target.name + sidecar).unlink(missing_ok=True)
         os.replace(url.removeprefix("sqlite:///"), target)
     return len(first) + summary.inserted

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app.areas import COUNTRY, PILOT_PREFIX
 from app.ingest.values import utcnow
+from app.safe_text import clip, without_unsafe
 
 CODE_PREFIX = re.compile(rf"({COUNTRY}|KU|MK|SK|ELY|{PILOT_PREFIX}|GRP)")
 
@@ -55,7 +56,9 @@ def file_sha256(path: Path) -> str:
 def file_provenance(path: Path, source: str, *, url: str | None, licence: str | None,
                     retrieved_at: datetime | None = None, published_at: datetime | None = None) -> Provenance:
     """The provenance of a file as loaded now; the checksum makes a second load of it recognisable."""
-    return Provenance(source=source, url=url, licence=licence, retrieved_at=retrieved_at or utcnow(),
+    # The source names a file and a table title from the file: stored and shown as plain, short text.
+    return Provenance(source=clip(without_unsafe(source), 300), url=url, licence=licence,
+                      retrieved_at=retrieved_at or utcnow(),
                       published_at=published_at, sha256=file_sha256(path))
 
 

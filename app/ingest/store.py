@@ -29,6 +29,7 @@ from app.ingest.reference import ReferenceData, indicator_rows, load_reference
 from app.settings import database_url, shown_url
 
 BATCH = 5000  # rows per statement
+SQLITE_BUSY_TIMEOUT_MS = 60_000  # a load waits this long for another writer (or a checkpoint) to finish
 PROGRESS_MIN_ROWS = 5000  # loads with more rows than this show a progress bar
 
 ProgressFactory = Callable[[int], AbstractContextManager]
@@ -37,14 +38,37 @@ ProgressFactory = Callable[[int], AbstractContextManager]
 # --- engine and transaction ---------------------------------------------------------------------------
 
 def writable_engine(url: str) -> Engine:
-    """The only writable engine in the project; used by the ingestion CLI and the demo builder."""
+    """The only writable engine in the project; used by the ingestion CLI and the demo builder.
+
+    SQLite files are switched to WAL mode (it stays with the file): a load killed at any moment
+    leaves only uncommitted frames in the -wal file, which readers ignore, so the read-only
+    dashboard reads the database as it was at once (a rollback journal left by a killed load would
+    need a read-write open first), and readers are never blocked by a running load.
+    """
     parsed = database_url(url)
     engine = create_engine(parsed)
     if parsed.get_backend_name() == "sqlite":
         @event.listens_for(engine, "connect")
         def _fk_on(dbapi_conn, _record):
+            dbapi_conn.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
             dbapi_conn.execute("PRAGMA foreign_keys = ON")
     return engine
+
+
+def use_wal(engine: Engine) -> None:
+    """Switch a SQLite file to WAL mode before a load writes (a read-write open also rolls back a
+    journal that a load killed before this change left behind)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA journal_mode = WAL")
+
+
+def checkpoint(engine: Engine) -> None:
+    """Copy a finished load from SQLite's -wal file into the database file and empty the -wal file,
+    so the file alone is the whole database again (a copy or a backup of it misses nothing)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def open_writable(url: str) -> Engine:
@@ -83,8 +107,10 @@ def transaction(url: str) -> Iterator[Connection]:
     """The one transaction of a load on a checked writable engine: committed at the end, rolled back on error."""
     engine = open_writable(url)
     try:
+        use_wal(engine)
         with engine.begin() as conn:
             yield conn
+        checkpoint(engine)
     finally:
         engine.dispose()
 
@@ -195,8 +221,8 @@ def write_observations(conn: Connection, observations: Sequence[Observation], re
     pointed at this release, so every row tells the division it was last published in (see docs/ingest.md).
     """
     existing = _existing(conn, observations)
-    new_rows: list[dict] = []
-    changed_rows: list[dict] = []
+    new_rows: list[Observation] = []
+    changed_rows: list[Observation] = []
     revision_rows: list[dict] = []
     moved = 0
     for x in observations:
@@ -205,9 +231,7 @@ def write_observations(conn: Connection, observations: Sequence[Observation], re
             if before[3] == division:
                 continue
             moved += 1
-        row = {"indicator_code": x.indicator_code, "area_code": x.area_code, "period": x.period,
-               "value": x.value, "status": x.status, "release_id": release_id}
-        (new_rows if before is None else changed_rows).append(row)
+        (new_rows if before is None else changed_rows).append(x)
         if before is not None and revised(before[0], x.value):
             revision_rows.append(_revision(x, before, release_id))
     summary.total = len(observations)
@@ -218,8 +242,10 @@ def write_observations(conn: Connection, observations: Sequence[Observation], re
     summary.suppressed = sum(1 for x in observations if x.status == "suppressed")
     with progress_bar(progress, len(new_rows) + len(changed_rows)) as bar:
         for rows, write in ((new_rows, _insert), (changed_rows, _upsert)):
-            for start in range(0, len(rows), BATCH):
-                chunk = rows[start:start + BATCH]
+            for start in range(0, len(rows), BATCH):  # rows become dicts a batch at a time: bounded memory
+                chunk = [{"indicator_code": x.indicator_code, "area_code": x.area_code, "period": x.period,
+                          "value": x.value, "status": x.status, "release_id": release_id}
+                         for x in rows[start:start + BATCH]]
                 write(conn, chunk)
                 if bar is not None:
                     bar.update(len(chunk))
@@ -295,6 +321,7 @@ def init_database(url: str, *, reference: ReferenceData | None = None, registry:
     """
     engine = writable_engine(url)
     registry = registry or default_registry()
+    use_wal(engine)
     with engine.begin() as conn:
         create_schema(conn)
         if conn.execute(select(schema.area.c.code).limit(1)).first() is None:
@@ -306,4 +333,5 @@ def init_database(url: str, *, reference: ReferenceData | None = None, registry:
         if demo is not None or existing is None:
             values["demo"] = "true" if demo else "false"
         set_meta(conn, values)
+    checkpoint(engine)
     return engine

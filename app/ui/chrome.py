@@ -10,6 +10,7 @@ import streamlit as st
 from app.exports import table_xlsx, to_csv
 from app.i18n import LANGUAGE_NAMES, NO_VALUE, t
 from app.indicators import Indicator
+from app.safe_text import md_escape
 from app.settings import LANGUAGES, load_settings
 from app.ui.data import source
 from app.views.data import coverage_text, latest_release_text
@@ -83,8 +84,10 @@ def safe_fragment(raw: str) -> str:
 
 
 def url_warning(param: str, raw: str, default_text: str) -> None:
-    st.info(t("url.invalid", current_lang(), param=param, value=safe_fragment(raw), default=default_text),
-            icon=":material/link_off:")
+    """A URL value not understood: the message quotes it cut short and without markup; the default named
+    (area names come from the database) is escaped, so neither is read as Markdown."""
+    st.info(t("url.invalid", current_lang(), param=md_escape(param, 40), value=safe_fragment(raw),
+              default=md_escape(default_text, 300)), icon=":material/link_off:")
 
 
 def source_note(indicator: Indicator, lang: str) -> None:
@@ -97,7 +100,10 @@ def source_note(indicator: Indicator, lang: str) -> None:
 
 
 def release_caption(lang: str) -> None:
-    text = latest_release_text(source(lang).releases(), lang)
+    """The latest release under a page; its source names a file and a table title, shown as text only."""
+    releases = source(lang).releases()
+    text = latest_release_text(releases.with_columns(pl.col("source").map_elements(md_escape, return_dtype=pl.Utf8)),
+                               lang)
     if text:
         st.caption(text)
 

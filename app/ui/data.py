@@ -4,7 +4,11 @@ Every read is cached (st.cache_data) under (url, fingerprint, arguments). The fi
 release, app.fingerprint) is itself cached for only FINGERPRINT_TTL_S seconds, so when a load finishes
 (`pilot-tracker ingest ...`, `boundaries load`) the next rerun after that asks new keys and reads
 the new data, while a quiet database is read once per READ_TTL_S. A failed read stops the page with a
-message in the user's language; its cause goes to the server log, not to a public page.
+message in the user's language saying what happened and what to do (the database missing, unreadable,
+corrupt, mid-repair after an interrupted load, a server that does not answer, a time or row limit,
+a role that could write), with a button to try again; its cause goes to the server log, not to a
+public page. Nothing failed is cached, so the page recovers when the database does, without a restart.
+A session that may not see the internal view (app.ui.access) reads through app.views.audience.PublicSource.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from app.db import DatabaseUnavailable, readonly_engine
 from app.fingerprint import Fingerprint, data_fingerprint
 from app.i18n import t
 from app.settings import load_settings
+from app.ui.access import internal_view
+from app.views.audience import PublicSource
 from app.views.source import QuerySource, Source
 
 FINGERPRINT_TTL_S = 5  # how long a finished load may stay unseen
@@ -29,14 +35,26 @@ BOUNDARY_TTL_S = 3600
 log = logging.getLogger(__name__)
 
 
+#: What the page says for each reason a read fails (app.db.REASONS).
+REASON_TEXTS = {
+    "missing": "error.db_missing", "unreadable": "error.db_unreadable", "corrupt": "error.db_corrupt",
+    "interrupted_load": "error.db_interrupted_load", "unreachable": "error.db_unreachable",
+    "timeout": "error.db_timeout", "too_many_rows": "error.db_too_many_rows",
+    "writing_role": "error.db_writing_role", "other": "error.db_unavailable",
+}
+
+
 @st.cache_resource(show_spinner=False)
-def _engine(url: str, timeout_s: float):
-    return readonly_engine(url, timeout_s)
+def _engine(url: str, timeout_s: float, connect_timeout_s: float, allow_writing_role: bool):
+    return readonly_engine(url, timeout_s, connect_timeout_s=connect_timeout_s,
+                           allow_writing_role=allow_writing_role)
 
 
 def _reader(url: str, areas: pl.DataFrame | None = None) -> QuerySource:
     """The uncached reads over the cached engine of url."""
-    return QuerySource(_engine(url, load_settings().query_timeout_s), areas)
+    settings = load_settings()
+    engine = _engine(url, settings.query_timeout_s, settings.connect_timeout_s, settings.allow_writing_role)
+    return QuerySource(engine, areas)
 
 
 @st.cache_data(ttl=FINGERPRINT_TTL_S, show_spinner=False)
@@ -57,6 +75,11 @@ def _meta(url: str, fingerprint: Fingerprint) -> dict[str, str]:
 @st.cache_data(ttl=READ_TTL_S, show_spinner=False)
 def _periods(url: str, fingerprint: Fingerprint, indicator_code: str) -> list[date]:
     return _reader(url).periods(indicator_code)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _provisional_periods(url: str, fingerprint: Fingerprint, indicator_code: str) -> list[date]:
+    return _reader(url).provisional_periods(indicator_code)
 
 
 @st.cache_data(ttl=READ_TTL_S, show_spinner=False)
@@ -107,8 +130,10 @@ def _geojson(url: str, fingerprint: Fingerprint, kind: str) -> dict | None:
 
 
 def _unavailable(exc: DatabaseUnavailable, lang: str):
-    log.error("indicator database unavailable: %s", exc)
-    st.error(t("error.db_unavailable", lang), icon=":material/error:")
+    """The outage page: what happened and what to do, in the user's language, and a way to try again."""
+    log.error("indicator database unavailable (%s): %s", exc.reason, exc)
+    st.error(t(REASON_TEXTS.get(exc.reason, "error.db_unavailable"), lang), icon=":material/error:")
+    st.button(t("error.retry", lang), key="retry_database", icon=":material/refresh:")  # a click reruns the page
     st.stop()
 
 
@@ -132,6 +157,9 @@ class CachedSource(Source):
 
     def periods(self, indicator_code: str) -> list[date]:
         return self._read(_periods, indicator_code)
+
+    def provisional_periods(self, indicator_code: str) -> list[date]:
+        return self._read(_provisional_periods, indicator_code)
 
     def values(self, indicator_code: str, area_codes: Sequence[str], start: date | None = None,
                end: date | None = None) -> pl.DataFrame:
@@ -162,11 +190,12 @@ class CachedSource(Source):
         return self._read(_release_contents)
 
 
-def source(lang: str) -> CachedSource:
-    """The cached reads of the configured database as it is now."""
+def source(lang: str) -> Source:
+    """The cached reads of the configured database as it is now, as this session may see them."""
     url = load_settings().db_url
     try:
         fingerprint = _fingerprint(url)
     except DatabaseUnavailable as exc:
         _unavailable(exc, lang)
-    return CachedSource(url, fingerprint, lang)
+    cached = CachedSource(url, fingerprint, lang)
+    return cached if internal_view() else PublicSource(cached)

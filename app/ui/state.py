@@ -14,6 +14,7 @@ import streamlit as st
 from app.i18n import fmt_month, t
 from app.indicators import Indicator, registry
 from app.months import month_code, parse_month_code
+from app.ui.access import internal_view
 from app.ui.chrome import url_warning
 from app.views.rates import NONE, PER_LABELS, per_choices
 
@@ -35,8 +36,9 @@ def choice(name: str, options: Sequence, default, label: str, format_func: Calla
     key = f"url_{name}"
     by_text = {str(o): o for o in options}
     _initial(name, key, lambda raw: by_text.get(raw), default, format_func)
-    if st.session_state[key] not in options:
-        st.session_state[key] = default
+    # Pinned, as multi_choice does: the browser names the choice by its label, which a language switch changes.
+    current = st.session_state[key]
+    st.session_state[key] = current if current in options else default
     if widget == "radio":
         value = container.radio(label, options, key=key, format_func=format_func, horizontal=True, help=help)
     elif widget == "segmented":
@@ -56,8 +58,8 @@ def month_choice(name: str, months: Sequence[date], default: date, label: str, l
     available = set(months)
     _initial(name, key, lambda raw: (m if (m := parse_month_code(raw)) in available else None), default,
              lambda m: fmt_month(m, lang))
-    if st.session_state[key] not in available:
-        st.session_state[key] = default
+    current = st.session_state[key]  # pinned before a language switch changes the labels (see choice)
+    st.session_state[key] = current if current in available else default
     if len(months) == 1:  # a slider over one month is a dot: say which month it is instead
         value = months[0]
         container.markdown(f"**{label}:** {fmt_month(value, lang)}")
@@ -98,9 +100,10 @@ def multi_choice(name: str, options: Sequence[str], default: Sequence[str], labe
 
 def indicator_choice(lang: str, default: str, codes: Sequence[str] | None = None, container=None,
                      name: str = "indicator") -> Indicator:
-    """An indicator of the registry, mirrored in ?indicator=."""
+    """An indicator of the registry, mirrored in ?indicator=; a public view offers public indicators only,
+    so a non-public code in the URL gets the short message and the default."""
     reg = registry()
-    codes = list(codes or reg.codes())
+    codes = list(codes or reg.codes(public_only=not internal_view()))
     code = choice(name, codes, default, t("common.indicator", lang), lambda c: reg[c].name(lang),
                   container=container)
     return reg[code]
@@ -122,8 +125,8 @@ def focus_choice(name: str, options: Sequence[str], default: str, label: str, fo
     key = f"url_{name}_focus"
     known = set(options)
     _initial(name, key, lambda raw: (c if (c := raw.split(",")[0].strip()) in known else None), default, format_func)
-    if st.session_state[key] not in known:
-        st.session_state[key] = default
+    current = st.session_state[key]  # pinned before a language switch changes the labels (see choice)
+    st.session_state[key] = current if current in known else default
     value = container.selectbox(label, options, key=key, format_func=format_func)
     st.query_params[name] = value
     return value

@@ -18,6 +18,7 @@ from app.exports import published_decimals, source_text
 from app.i18n import fmt_month, fmt_number, fmt_percent, fmt_signed, t
 from app.indicators import Indicator, registry
 from app.months import month_code, shift_month
+from app.safe_text import md_escape
 from app.views.compare import level_ranking
 from app.views.events import chart_events, events_table
 from app.views.overview import headline
@@ -155,5 +156,5 @@ def area_trend(source: Source, code: str, indicator: Indicator, per: str, simila
                           is_ratio=shown.is_ratio, height=440)
     events = chart_events(frame.get_column("period").unique().to_list(), lang)
     add_events(figure, events)
-    return AreaTrend(figure, t("area.trend_title", lang, indicator=shown.name(lang), area=names[code]),
+    return AreaTrend(figure, t("area.trend_title", lang, indicator=shown.name(lang), area=md_escape(names[code])),
                      events_table(events, lang))

@@ -17,6 +17,7 @@ from app.analysis.changes import CLIENT_SHARE_LINE, largest_movers, line_crossin
 from app.i18n import fmt_month, fmt_number, fmt_percent, t
 from app.indicators import registry
 from app.months import shift_month
+from app.safe_text import md_escape
 from app.views.source import Source
 from app.views.tables import Table
 
@@ -105,7 +106,7 @@ def _crossings(source: Source, month: date, lang: str, elys: Sequence[str] | Non
     crossed = line_crossings(source.values(SHARE, codes, before, month), before, month)
     if elys is not None:
         crossed = crossed.filter(pl.col("area_code").is_in(list(elys)))
-    names = source.area_names(lang)
+    names = {code: md_escape(name) for code, name in source.area_names(lang).items()}  # the texts are Markdown
     line = fmt_percent(CLIENT_SHARE_LINE, lang, 0)
     texts = tuple(t(CROSSED[row["direction"]], lang, area=names[row["area_code"]], line=line,
                     before=fmt_percent(row["before"], lang), after=fmt_percent(row["after"], lang))

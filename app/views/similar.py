@@ -16,6 +16,7 @@ from app.analysis.similarity import LEVEL, PRE_FIRST, PRE_LAST, SimilarityResult
     similar_areas
 from app.i18n import fmt_month, fmt_number, t
 from app.indicators import Indicator, registry
+from app.safe_text import md_escape
 from app.views.rates import LABOUR_FORCE, NONE, rate_indicator, rated_values
 from app.views.source import Source
 from app.views.tables import Table
@@ -93,7 +94,8 @@ def similar_view(source: Source, focus: str, indicator_codes: Sequence[str], lan
                first=fmt_month(description.first, lang), last=fmt_month(description.last, lang),
                months=description.months, candidates=description.candidates, complete=description.complete)
     excluded = t("similar.excluded", lang, count=len(description.excluded),
-                 areas=", ".join(names.get(c, c) for c in description.excluded[:10])) if description.excluded else None
+                 areas=", ".join(md_escape(names.get(c, c)) for c in description.excluded[:10])) \
+        if description.excluded else None  # a caption: Markdown
     export = rows.select(
         pl.col("area_code"), pl.col("area_code").replace_strict(names, default="").alias("area_name"),
         pl.col("rank").cast(pl.Int64), pl.col("distance"),

@@ -64,6 +64,10 @@ class Source(ABC):
         """The releases the indicators' rows come from, with their months (app.provenance.indicator_releases)."""
         return pl.DataFrame(schema=provenance.COVERAGE_SCHEMA)
 
+    def provisional_periods(self, indicator_code: str) -> list[date]:
+        """Months in which the indicator (or a part of it) has a provisional value; a public view hides them."""
+        raise NotImplementedError(f"{type(self).__name__} cannot tell provisional months")
+
     @abstractmethod
     def revisions(self, release_ids: Sequence[int] | None = None) -> pl.DataFrame:
         """Values later loads replaced (app.queries.revisions), those of the given releases or all."""
@@ -101,6 +105,9 @@ class QuerySource(Source):
 
     def periods(self, indicator_code: str) -> list[date]:
         return queries.periods(self.engine, registry()[indicator_code])
+
+    def provisional_periods(self, indicator_code: str) -> list[date]:
+        return queries.provisional_periods(self.engine, registry()[indicator_code])
 
     def values(self, indicator_code: str, area_codes: Sequence[str], start: date | None = None,
                end: date | None = None) -> pl.DataFrame:
