@@ -31,6 +31,7 @@ RELEASE_SOURCE = f"![i](http://{OTHER_HOST}:9/i.png) <img src=x onerror=alert(2)
 PAGES = {
     "/": {}, "/map": {"level": "ely"}, "/gauges": {"month": "2024-12"}, "/data": {},
     "/trends": {"areas": "KU091,PILOT01,ELY01,ELY02,ELY03,KU049,KU092"},
+    "/area": {"areas": "PILOT01"}, "/compare": {"areas": "KU091,KU049,KU092,KU020"},
 }
 INJECTED = "img[src='x'], [onerror], a[href^='javascript'], a[href*='127.0.0.2'], img[src*='127.0.0.2'], script"
 

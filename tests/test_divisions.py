@@ -72,3 +72,13 @@ def test_the_majority_of_rows_decides_a_months_division():
 def test_the_change_log_holds_the_pertunmaa_merger():
     assert Merger(JAN26, "KU588", "KU507") in mergers()
     assert all(m.municipality.startswith("KU") and m.into.startswith("KU") for m in mergers())
+
+
+def test_a_merged_member_is_covered_by_its_successor_after_the_merger_without_a_division():
+    """Pilot areas are geographies (open memberships): in a month after the merger Mäntyharju holds Pertunmaa."""
+    open_pilot = pl.DataFrame([("KU588", "PILOT12", None, None), ("KU507", "PILOT12", None, None)],
+                              schema=MEMBERSHIP_SCHEMA, orient="row")
+    march26, june25 = date(2026, 3, 1), date(2025, 6, 1)
+    frame = members_for_months(open_pilot, [march26, june25], {}, CLASSIFICATION, PERTUNMAA)
+    assert members(frame, "PILOT12", march26) == ["KU507"]
+    assert members(frame, "PILOT12", june25) == ["KU507", "KU588"]

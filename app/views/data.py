@@ -111,11 +111,11 @@ def registry_coverage(source: Source, lang: str) -> list[str]:
 
 
 def coverage_text(releases: pl.DataFrame, lang: str) -> str | None:
-    """Under a chart: the months its indicator has and the releases they come from (app.queries.indicator_releases)."""
+    """Under a chart: the months its indicator has and the releases they come from (app.provenance.indicator_releases)."""
     known = releases.filter(pl.col("first").is_not_null())
     if known.is_empty():
         return None
-    names = [source or "–" for source in known.sort("first")["source"].to_list()]
+    names = list(dict.fromkeys(source or "–" for source in known.sort("first")["source"].to_list()))
     shown = "; ".join(names[:COVERAGE_LISTED])
     if len(names) > COVERAGE_LISTED:
         shown = t("common.coverage_more", lang, sources=shown, n=len(names) - COVERAGE_LISTED)

@@ -15,7 +15,7 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine
 
-from app import geo, queries
+from app import geo, provenance, queries
 from app.i18n import area_name
 from app.indicators import registry
 
@@ -53,16 +53,16 @@ class Source(ABC):
         """Screen boundaries of one area kind (app.geo.feature_collection), None when none are stored."""
 
     def published(self, indicator_code: str, area_codes: Sequence[str]) -> pl.DataFrame:
-        """Figures a publisher printed for the indicator and areas (app.queries.published_values); none by default."""
-        return pl.DataFrame(schema=queries.PUBLISHED_SCHEMA)
+        """Figures a publisher printed for the indicator and areas (app.provenance.published_values); none by default."""
+        return pl.DataFrame(schema=provenance.PUBLISHED_SCHEMA)
 
     def published_areas(self, indicator_code: str) -> list[str]:
         """The areas with a published figure of the indicator; none by default."""
         return []
 
     def indicator_releases(self, indicator_codes: Sequence[str]) -> pl.DataFrame:
-        """The releases the indicators' rows come from, with their months (app.queries.indicator_releases)."""
-        return pl.DataFrame(schema=queries.COVERAGE_SCHEMA)
+        """The releases the indicators' rows come from, with their months (app.provenance.indicator_releases)."""
+        return pl.DataFrame(schema=provenance.COVERAGE_SCHEMA)
 
     def provisional_periods(self, indicator_code: str) -> list[date]:
         """Months in which the indicator (or a part of it) has a provisional value; a public view hides them."""
@@ -129,13 +129,13 @@ class QuerySource(Source):
         return collection if collection["features"] else None
 
     def published(self, indicator_code: str, area_codes: Sequence[str]) -> pl.DataFrame:
-        return queries.published_values(self.engine, indicator_code, list(area_codes))
+        return provenance.published_values(self.engine, indicator_code, list(area_codes))
 
     def published_areas(self, indicator_code: str) -> list[str]:
-        return queries.published_areas(self.engine, indicator_code)
+        return provenance.published_areas(self.engine, indicator_code)
 
     def indicator_releases(self, indicator_codes: Sequence[str]) -> pl.DataFrame:
-        return queries.indicator_releases(self.engine, list(indicator_codes))
+        return provenance.indicator_releases(self.engine, list(indicator_codes))
 
     def revisions(self, release_ids: Sequence[int] | None = None) -> pl.DataFrame:
         return queries.revisions(self.engine, None if release_ids is None else list(release_ids))
