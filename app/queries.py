@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
-from sqlalchemy import Engine, Select, and_, func, or_, select
+from sqlalchemy import Engine, Select, and_, func, or_, select, union
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from app import schema
+from app import aggregate_sql, schema
 from app.aggregate import OBSERVATION_SCHEMA, aggregate_counts, prefer_published, ratio_of_sums
 from app.areas import MEMBERSHIP_SCHEMA, members_in_months
 from app.db import DatabaseUnavailable
@@ -62,11 +62,27 @@ def all_memberships(engine: Engine) -> pl.DataFrame:
 
 
 def periods(engine: Engine, indicator: Indicator) -> list[date]:
-    """Months with data for the indicator: its own rows, or (for a ratio) rows of its numerator or denominator."""
-    o = schema.observation
+    """Months with data for the indicator: its own rows, or (for a ratio) rows of its numerator or denominator.
+
+    Read by hopping through the (indicator_code, period) index, one seek per month, rather than
+    reading every row: the cost follows the number of months, not the number of observations.
+    """
     codes = [c for c in (indicator.code, indicator.numerator, indicator.denominator) if c]
-    stmt = select(o.c.period).where(o.c.indicator_code.in_(codes)).distinct().order_by(o.c.period)
-    return fetch(engine, stmt, {"period": pl.Date})["period"].to_list()
+    hops = [_period_hops(code, n) for n, code in enumerate(codes)]
+    stmt = union(*hops) if len(hops) > 1 else hops[0]
+    found = fetch(engine, stmt, {"period": pl.Date})["period"]
+    return sorted(set(found.drop_nulls().to_list()))
+
+
+def _period_hops(code: str, n: int):
+    """Each distinct month of one indicator: the first, then repeatedly the next one after it."""
+    o, later = schema.observation, schema.observation.alias(f"later_{n}")
+    first = select(func.min(o.c.period).label("period")).where(o.c.indicator_code == code).cte(
+        f"months_{n}", recursive=True)
+    following = select(func.min(later.c.period)).where(later.c.indicator_code == code,
+                                                      later.c.period > first.c.period).scalar_subquery()
+    hops = first.union_all(select(following).where(first.c.period.is_not(None)))
+    return select(hops.c.period).where(hops.c.period.is_not(None))
 
 
 def pilot_memberships(engine: Engine) -> pl.DataFrame:
@@ -164,8 +180,32 @@ def indicator_values(engine: Engine, indicator: Indicator, area_codes: list[str]
 
     kinds maps each area code to its kind (from `areas()`); unknown codes must be rejected before.
     Columns: area_code, period, value, status, source, computed_value, members, suppressed_members,
-    and for ratios numerator and denominator.
+    and for ratios numerator and denominator. Members are summed in the database (app.aggregate_sql),
+    under the rules of app.aggregate; `reference_values` is the same answer summed in Python.
     """
+    municipalities = [c for c in area_codes if kinds.get(c) == "municipality"]
+    groups = [c for c in area_codes if kinds.get(c) != "municipality"]
+    published = observations(engine, indicator.code, area_codes, start, end)
+    months = _months_of(engine, indicator, start, end)
+    group_members = memberships(engine, groups) if groups else pl.DataFrame(schema=MEMBERSHIP_SCHEMA)
+    if indicator.kind == "count":
+        parts, municipalities = [indicator], []  # a municipality's count is its own row, published
+        months = aggregate_sql.months_with_member_rows(engine, fetch, indicator.code, months, groups)
+    else:
+        reg = registry()
+        parts = [reg[indicator.numerator], reg[indicator.denominator]]
+    pilot_months = members_in_months(pilot_memberships(engine), months).select("member_code", "period") \
+        if any(part.pilot_scoped for part in parts) else None
+    sums = aggregate_sql.member_sums(engine, fetch, parts, group_members, municipalities, months, pilot_months)
+    computed = sums[indicator.code] if indicator.kind == "count" else \
+        ratio_of_sums(sums[indicator.numerator], sums[indicator.denominator], indicator.scale)
+    return prefer_published(published, computed)
+
+
+def reference_values(engine: Engine, indicator: Indicator, area_codes: list[str], kinds: dict[str, str],
+                     start: date | None = None, end: date | None = None) -> pl.DataFrame:
+    """indicator_values summed in Python (app.aggregate over every member row): the reference the SQL
+    sums are tested against."""
     municipalities = [c for c in area_codes if kinds.get(c) == "municipality"]
     groups = [c for c in area_codes if kinds.get(c) != "municipality"]
     published = observations(engine, indicator.code, area_codes, start, end)

@@ -21,7 +21,15 @@ from app import schema
 from app.areas import is_pilot
 from app.indicators import Registry, registry as default_registry
 from app.ingest.reference import ReferenceData, load_reference
-from app.ingest.store import create_schema, load_reference_data, set_meta, writable_engine
+from app.ingest.store import (
+    OBSERVATION_COLUMNS,
+    analyze,
+    bulk_insert_observations,
+    create_schema,
+    load_reference_data,
+    set_meta,
+    writable_engine,
+)
 from app.months import months_between
 from app.settings import database_url
 
@@ -67,7 +75,7 @@ VACANCY_LEVEL = {"2019-01": 1.0, "2020-03": 0.95, "2020-05": 0.62, "2020-10": 0.
 PLAN_SHARE = {"2021-03": 0.52, "2022-06": 0.86, "2024-12": 0.88}
 
 
-def _counts(reference: ReferenceData, months: list[date], seed: int) -> tuple[list[str], dict[str, np.ndarray]]:
+def demo_counts(reference: ReferenceData, months: list[date], seed: int) -> tuple[list[str], dict[str, np.ndarray]]:
     """Arrays (municipality x month) of every count indicator, before rounding and suppression."""
     rng = np.random.default_rng(seed)
     munis = sorted((a for a in reference.areas if a["kind"] == "municipality"), key=lambda a: a["code"])
@@ -134,7 +142,7 @@ def _counts(reference: ReferenceData, months: list[date], seed: int) -> tuple[li
 def demo_observations(reference: ReferenceData, registry: Registry, spec: DemoSpec = DemoSpec(),
                       release_id: int = 1) -> list[dict]:
     months = months_between(spec.first_month, spec.last_month)
-    codes, counts = _counts(reference, months, spec.seed)
+    codes, counts = demo_counts(reference, months, spec.seed)
     rows: list[dict] = []
 
     def emit(indicator: str, values: np.ndarray, suppressed: np.ndarray) -> None:
@@ -186,10 +194,10 @@ def build_demo(url: str, spec: DemoSpec = DemoSpec(), registry: Registry | None 
                 "id": 1, "source": DEMO_SOURCE, "url": None, "licence": "CC BY 4.0 (synthetic values)",
                 "retrieved_at": DEMO_PUBLISHED, "published_at": DEMO_PUBLISHED, "sha256": None,
                 "row_count": len(rows)}])
-            for start in range(0, len(rows), 20_000):
-                conn.execute(schema.observation.insert(), rows[start:start + 20_000])
+            bulk_insert_observations(conn, (tuple(row[c] for c in OBSERVATION_COLUMNS) for row in rows))
             set_meta(conn, {"schema_version": schema.SCHEMA_VERSION, "demo": "true",
                             "demo_seed": str(spec.seed)})
+            analyze(conn)
     finally:
         engine.dispose()
     if target is not None:
