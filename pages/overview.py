@@ -3,14 +3,13 @@
 import streamlit as st
 
 from app.i18n import t
-from app.ui import chrome, data
-from app.views.overview import overview_view
+from app.ui import chrome, data, views
 
 lang = chrome.current_lang()
 st.title(t("overview.title", lang))
 st.caption(t("overview.intro", lang))
 
-view = overview_view(data.source(lang), lang)
+view = views.overview_view(data.source(lang), lang)
 if view.month is None:
     st.info(t("overview.no_pilot_data", lang), icon=":material/info:")
 else:

@@ -3,39 +3,46 @@
 import streamlit as st
 
 from app.i18n import t
-from app.ui import chrome, data, state
-from app.views.trends import DEFAULT_AREAS, MODES, area_choices, index_base, trend_view
+from app.ui import chrome, data, state, views
+from app.views.trends import DEFAULT_AREAS, MODES, area_choices, index_base
 
 lang = chrome.current_lang()
-source = data.source(lang)
 st.title(t("trends.title", lang))
 st.caption(t("trends.intro", lang))
 
-choices = area_choices(source, lang)
-controls = st.columns([2, 3])
-indicator = state.indicator_choice(lang, "unemployment_share", container=controls[0])
-chosen = state.multi_choice("areas", list(choices), DEFAULT_AREAS, t("trends.areas", lang), choices.get,
-                            container=controls[1])
-months = source.periods(indicator.code)
-mode_col, base_col = st.columns([2, 3])
-mode = state.choice("mode", MODES, "value", t("trends.mode", lang), lambda m: t("mode." + m, lang),
-                    widget="radio", container=mode_col)
-if not chosen:
-    st.info(t("trends.pick_areas", lang))
-    st.stop()
-if not months:
-    st.info(t("common.no_data", lang))
-    st.stop()
-base = None
-if mode == "index":
-    base = state.month_choice("base", months, index_base(source, indicator, chosen) or months[0],
-                              t("trends.base_month", lang), lang, container=base_col)
 
-view = trend_view(source, indicator, chosen, mode, lang, base)
-if view.empty:
-    st.info(t("trends.nothing_to_show", lang))
-st.plotly_chart(view.figure, width="stretch", key="trend_chart", config={"displaylogo": False})
-chrome.source_note(indicator, lang)
-st.subheader(t("trends.table", lang))
-chrome.show_table(view.table, key="trend_table", height=320)
-chrome.download_csv(view.export, view.filename, lang, key="trend_download")
+@st.fragment
+def trends_and_controls() -> None:
+    """Every control here changes only the chart and its table: a change reruns this part alone."""
+    source = data.source(lang)
+    choices = area_choices(source, lang)
+    controls = st.columns([2, 3])
+    indicator = state.indicator_choice(lang, "unemployment_share", container=controls[0])
+    chosen = state.multi_choice("areas", list(choices), DEFAULT_AREAS, t("trends.areas", lang), choices.get,
+                                container=controls[1])
+    months = source.periods(indicator.code)
+    mode_col, base_col = st.columns([2, 3])
+    mode = state.choice("mode", MODES, "value", t("trends.mode", lang), lambda m: t("mode." + m, lang),
+                        widget="radio", container=mode_col)
+    if not chosen:
+        st.info(t("trends.pick_areas", lang))
+        return
+    if not months:
+        st.info(t("common.no_data", lang))
+        return
+    base = None
+    if mode == "index":
+        base = state.month_choice("base", months, index_base(source, indicator, chosen) or months[0],
+                                  t("trends.base_month", lang), lang, container=base_col)
+
+    view = views.trend_view(source, indicator, chosen, mode, lang, base)
+    if view.empty:
+        st.info(t("trends.nothing_to_show", lang))
+    st.plotly_chart(view.figure, width="stretch", key="trend_chart", config={"displaylogo": False})
+    chrome.source_note(indicator, lang)
+    st.subheader(t("trends.table", lang))
+    chrome.show_table(view.table, key="trend_table", height=320)
+    chrome.download_csv(view.export, view.filename, lang, key="trend_download")
+
+
+trends_and_controls()

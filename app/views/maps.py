@@ -71,7 +71,8 @@ def map_view(source: Source, indicator: Indicator, month: date, level: str, lang
         frame, indicator, lang, shapes=shapes,
         context=source.geojson("municipality") if level == "pilot" else None,
         highlight=source.memberships([GRP_PILOT])["member_code"].to_list() if level == "municipality" else (),
-        height=height, title=title)
+        height=height, title=title, shapes_url=source.geojson_url(level),
+        context_url=source.geojson_url("municipality") if level == "pilot" else None)
     export = frame.select("area_code", "name", "value", "status").with_columns(
         pl.lit(month_code(month)).alias("month"))
     return MapView(figure, frame, export, f"{indicator.code}-{level}-{month_code(month)}.csv", shapes is not None)

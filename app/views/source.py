@@ -52,6 +52,10 @@ class Source(ABC):
     def geojson(self, kind: str) -> dict | None:
         """Screen boundaries of one area kind (app.geo.feature_collection), None when none are stored."""
 
+    def geojson_url(self, kind: str) -> str | None:
+        """Where a browser can fetch geojson(kind), if this source serves it; None: figures carry the shapes."""
+        return None
+
     def area_names(self, lang: str) -> dict[str, str]:
         return {row["code"]: area_name(row, lang) for row in self.areas().to_dicts()}
 
