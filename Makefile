@@ -39,7 +39,7 @@ else
 endif
 
 run: install
-	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
+	$(BIN)/python -m app.ui.serve --server.port $(PORT) --server.headless true
 
 test: install
 	$(BIN)/python -m pytest

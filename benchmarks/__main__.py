@@ -79,8 +79,9 @@ def main(argv: list[str] | None = None) -> int:
 
         progress("served: cold start, new sessions, browser")
         report |= served_results(db_url, max(5, args.repeat // 2))
-    report["peak_rss_mb"] = report.get("server_peak_rss_mb") or report["bench_process_peak_rss_mb"]
-    report["cold_start_s"] = report.get("cold_start_s")
+    report["peak_rss_mb"] = max(report.get("server_peak_rss_mb") or 0, report["bench_process_peak_rss_mb"])
+    report["cold_start_s"] = report.get("cold_start_s")  # None: not measured (--skip served)
+    report["demo_build_s"] = None
     if "demo" not in args.skip:
         progress("demo build")
         report["demo_build_s"] = _demo_build_s(args.db if args.db and not measure_existing else None)

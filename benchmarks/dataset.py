@@ -10,6 +10,7 @@ artifacts/bench/, or a PostgreSQL database named after the scale on the server o
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from app.months import months_between, shift_month
 from app.ingest.boundaries import load_boundaries
 from app.settings import DATA_DIR, PROJECT_ROOT, database_url
 
-CACHE_DIR = PROJECT_ROOT / "artifacts" / "bench"
+CACHE_DIR = PROJECT_ROOT / "artifacts" / "bench"  # or $PILOT_TRACKER_BENCH_CACHE
 LAST_MONTH = date(2024, 12, 1)
 MONTHS_AT_SCALE_1 = 120
 SEED = 20150101
@@ -72,7 +73,8 @@ def scale_tag(scale: float) -> str:
 def bench_url(scale: float, db: str | None) -> str:
     """Where the database of this scale lives: a file under artifacts/bench, or a database beside --db's."""
     if db is None:
-        return f"sqlite:///{CACHE_DIR / f'scale-{scale_tag(scale)}.sqlite'}"
+        folder = Path(os.environ.get("PILOT_TRACKER_BENCH_CACHE") or CACHE_DIR)
+        return f"sqlite:///{folder / f'scale-{scale_tag(scale)}.sqlite'}"
     parsed = database_url(db)
     if parsed.get_backend_name() == "sqlite":
         return db
