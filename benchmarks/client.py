@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlparse
@@ -44,6 +45,7 @@ class Run:
     chart_bytes: list[int] = field(default_factory=list)  # the JSON spec of each chart sent
     errors: list[str] = field(default_factory=list)  # exceptions and error boxes the run showed
     reruns: int = 0  # runs that ended early for another (st.rerun)
+    page_load_s: float | None = None  # open(): from requesting the page's HTML to the end of the run
 
 
 class Session:
@@ -51,6 +53,7 @@ class Session:
 
     def __init__(self, base_url: str):
         parsed = urlparse(base_url)
+        self.http_url = f"http://{parsed.netloc}{parsed.path.rstrip('/')}"
         self.ws_url = f"ws://{parsed.netloc}{parsed.path.rstrip('/')}/_stcore/stream"
         self.widgets: dict[str, Widget] = {}
         self._socket = None
@@ -69,11 +72,28 @@ class Session:
             self._socket = None
 
     async def open(self, page: str = "", **query: str) -> Run:
-        """Connect and run a page (its URL path, "" for the default page) with a query string."""
-        self._socket = await connect(self.ws_url, subprotocols=["streamlit"], max_size=None,
-                                     open_timeout=RUN_TIMEOUT_S, compression="deflate")
+        """Load the page as a browser does (its HTML first, keeping the cookies a proxy sets, such as a
+        sticky-session cookie), then connect the websocket and run the page with its query string."""
         self._page, self._query = page, urlencode(query)
+        started = time.perf_counter()
+        cookies = await asyncio.to_thread(self._fetch_page)
+        headers = {"Cookie": cookies} if cookies else {}
+        self._socket = await connect(self.ws_url, subprotocols=["streamlit"], max_size=None,
+                                     open_timeout=RUN_TIMEOUT_S, compression="deflate", additional_headers=headers)
+        run = await self._run()
+        run.page_load_s = time.perf_counter() - started
+        return run
+
+    async def goto(self, page: str, **query: str) -> Run:
+        """Move this session to another page, as the page links in the sidebar do."""
+        self._page, self._query, self.widgets = page, urlencode(query), {}
         return await self._run()
+
+    def _fetch_page(self) -> str:
+        request = urllib.request.Request(f"{self.http_url}/{self._page}?{self._query}")
+        with urllib.request.urlopen(request, timeout=RUN_TIMEOUT_S) as response:
+            response.read()
+            return "; ".join(c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or [])
 
     async def change(self, key: str, choose: Callable[[Widget], Sequence[str] | str]) -> Run:
         """Give the widget with this key the value choose(widget) returns (its options' labels)."""

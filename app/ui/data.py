@@ -111,6 +111,7 @@ def _publish(shapes: dict) -> str | None:
             fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(payload)
+            os.chmod(temporary, 0o644)  # readable by a web server in front (deploy/nginx.conf.template)
             os.replace(temporary, target)
     except OSError as exc:
         log.warning("boundaries not published to %s (%s); maps carry their shapes", target, exc)
