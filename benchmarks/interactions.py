@@ -172,15 +172,35 @@ def keep_router_flag_cleared() -> None:
     PagesManager.__init__ = init
 
 
+_COMPONENTS: list = []  # Streamlit's registry of installed components, found once as a server finds it
+
+
 def new_session(page: str, **query: str):
+    """A new visitor's session. Each AppTest scans the installed packages for Streamlit components on
+    its first run (about 0.3 s); a server does that once at start, so the sessions here share one scan."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ENTRY), default_timeout=300)
+    if _COMPONENTS:
+        at._bidi_component_manager = _COMPONENTS[0]
+    else:
+        at.run = _remembering_components(at)
     for key, value in query.items():
         at.query_params[key] = value
     if page != "overview":
         at.switch_page(str(page_paths()[page].relative_to(PROJECT_ROOT)))
     return at
+
+
+def _remembering_components(at):
+    first_run = at.run
+
+    def run(*args, **kwargs):
+        result = first_run(*args, **kwargs)
+        if not _COMPONENTS and at._bidi_component_manager is not None:
+            _COMPONENTS.append(at._bidi_component_manager)
+        return result
+    return run
 
 
 def _checked(at, name: str):
