@@ -11,7 +11,10 @@ SHIPPED_BOUNDARIES := data/boundaries/municipalities-2021.topo.json
 SHIPPED_ATTRIBUTION := Statistics Finland, municipal boundaries 1:4.5M 2021, CC BY 4.0
 BOUNDARIES ?= $(SHIPPED_BOUNDARIES)
 
-.PHONY: install run test test-fast test-browser bench clean FORCE
+# `make real` builds (or brings up to date) the real database from Statistics Finland's API; needs the network.
+REAL_DB ?= sqlite:///data/real.sqlite
+
+.PHONY: install run real test test-fast test-browser bench clean FORCE
 # A recipe that fails leaves no half-built demo database that a later `make` would take as up to date.
 .DELETE_ON_ERROR:
 
@@ -28,7 +31,7 @@ $(BIN)/.installed: pyproject.toml
 $(DEMO_BOUNDARIES): FORCE
 	@printf '%s\n' '$(BOUNDARIES)' | cmp -s - $@ || printf '%s\n' '$(BOUNDARIES)' > $@
 
-$(DEMO_DB): $(BIN)/.installed $(wildcard data/*.csv data/*.toml app/ingest/*.py) $(DEMO_BOUNDARIES) \
+$(DEMO_DB): $(BIN)/.installed $(wildcard data/*.csv data/*.toml app/ingest/*.py) app/schema.py $(DEMO_BOUNDARIES) \
             $(wildcard $(BOUNDARIES))
 	$(BIN)/pilot-tracker demo --db sqlite:///$(DEMO_DB)
 ifeq ($(strip $(BOUNDARIES)),)
@@ -41,6 +44,10 @@ endif
 run: install
 	$(BIN)/python -m app.ui.serve --server.port $(PORT) --server.headless true
 
+real: $(BIN)/.installed
+	$(BIN)/pilot-tracker build real --db $(REAL_DB)
+	@echo "serve it: PILOT_TRACKER_DB=$(REAL_DB) $(BIN)/streamlit run streamlit_app.py"
+
 test: install
 	$(BIN)/python -m pytest
 
@@ -52,6 +59,15 @@ test-browser: install
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+# The long runs of docs/reliability.md: 10,000 hypothesis URL states through AppTest; 30 minutes of ten
+# browser sessions with the server's memory sampled.
+.PHONY: fuzz-urls soak
+fuzz-urls: install
+	$(BIN)/python -m tests.fuzz_urls --cases 10000
+
+soak: install
+	$(BIN)/python -m tests.soak --minutes 30 --sessions 10
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) $(DEMO_BOUNDARIES) artifacts .pytest_cache

@@ -1,14 +1,14 @@
 """The rules of app.aggregate with the summing done in the database: groups x months come back, not members.
 
 Pulling every member row into Python costs in proportion to the history (309 municipalities x every
-month, twice for a ratio). Here one GROUP BY over the membership join sums the member rows that
-exist, per indicator, group and month; what is left for Python is small: the members each group
-expects in each month (from the dated memberships, a few hundred rows) and, only where some
-expected member has no row at all, which ones. The rules are app.aggregate's, and
-tests/test_aggregate_sql.py checks the answers equal the polars reference (app.queries.reference_values)
-for every indicator, on SQLite and PostgreSQL:
-- the members of a group in a month are those valid on its first day (app.areas); a municipality
-  asked for itself is its own single member;
+month, twice for a ratio). Here Python decides who is summed where (the `expected` (group, member,
+month) of app.queries, with the dated memberships, pilot areas as places and the area divisions of
+app.divisions: a few thousand rows) and sends it to the database as one JSON parameter, compressed to
+each member's runs of months; one GROUP BY then sums the member rows that exist, per indicator, group
+and month. What comes back is small, and only where some expected member has no row at all does
+Python ask which ones. The rules are app.aggregate's, and tests/test_aggregate_sql.py checks the
+answers equal the polars reference (app.queries.reference_values) for every indicator, on SQLite and
+PostgreSQL:
 - count: the sum of the known members; a ratio is app.aggregate.ratio_of_sums over two such sums;
 - a member without a value (suppressed, or no row) makes the group `incomplete`, its sum a lower
   bound, and is listed in suppressed_members;
@@ -18,18 +18,18 @@ for every indicator, on SQLite and PostgreSQL:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 
 import polars as pl
-from sqlalchemy import Date, Engine, String, and_, case, column, exists, func, null, or_, select, union_all, values
+from sqlalchemy import Date, Engine, String, and_, case, column, exists, func, null, select, text, values
 
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.selectable import Join
 
 from app import schema
 from app.aggregate import AGGREGATE_SCHEMA, empty
-from app.areas import MEMBERSHIP_SCHEMA, members_in_months
 from app.indicators import Indicator
 
 PRESENT_SCHEMA = {"indicator_code": pl.Utf8, "area_code": pl.Utf8, "period": pl.Date, "value_sum": pl.Float64,
@@ -55,45 +55,48 @@ def _members_first_sqlite(join, compiler, **kw):
     return f"{left} CROSS JOIN {right} ON {join.onclause._compiler_dispatch(compiler, **kw)}"
 
 
-def _valid_in(table, day):
-    """app.areas' membership rule with the day a column (each row's month), not a constant."""
-    return and_(or_(table.c.valid_from.is_(None), table.c.valid_from <= day),
-                or_(table.c.valid_to.is_(None), table.c.valid_to >= day))
+def _runs(expected: pl.DataFrame, months: list[date]) -> str:
+    """expected (group_code, member_code, period) as JSON [[member, group, first, last], ...]: each member's
+    runs of consecutive months of the list (a month the list lacks has no rows to sum anyway)."""
+    index = pl.DataFrame({"period": sorted(set(months))}, schema={"period": pl.Date}).with_row_index("i")
+    runs = (expected.join(index, on="period").sort("group_code", "member_code", "i")
+            .with_columns((pl.col("i").cast(pl.Int64) - pl.int_range(pl.len()).over("group_code", "member_code"))
+                          .alias("run"))
+            .group_by("group_code", "member_code", "run")
+            .agg(pl.col("period").min().alias("first"), pl.col("period").max().alias("last")))
+    return json.dumps([[m, g, f.isoformat(), t.isoformat()] for g, m, _, f, t in runs.iter_rows()])
 
 
-def _members_cte(group_codes: list[str], municipality_codes: list[str]):
-    """(member_code, group_code, valid_from, valid_to) of the groups, and each municipality as its own group."""
-    m, a = schema.area_membership, schema.area
-    parts = []
-    if group_codes:
-        parts.append(select(m.c.member_code, m.c.group_code, m.c.valid_from, m.c.valid_to)
-                     .where(m.c.group_code.in_(group_codes)))
-    if municipality_codes:
-        parts.append(select(a.c.code.label("member_code"), a.c.code.label("group_code"),
-                            null().cast(Date).label("valid_from"), null().cast(Date).label("valid_to"))
-                     .where(a.c.code.in_(municipality_codes)))
-    return (union_all(*parts) if len(parts) > 1 else parts[0]).cte("members").prefix_with("MATERIALIZED")
+def _runs_table(dialect: str):
+    """The JSON of _runs as rows (member_code, group_code, first, last), in the database's own words."""
+    if dialect == "postgresql":
+        return text("SELECT * FROM jsonb_to_recordset(CAST(:runs AS jsonb)) "
+                    "AS r(member_code text, group_code text, first date, last date)").columns(
+            column("member_code", String), column("group_code", String), column("first", Date),
+            column("last", Date)).cte("runs")
+    return text("SELECT json_extract(value, '$[0]') AS member_code, json_extract(value, '$[1]') AS group_code, "
+                "json_extract(value, '$[2]') AS first, json_extract(value, '$[3]') AS last "
+                "FROM json_each(:runs)").columns(
+        column("member_code", String), column("group_code", String), column("first", String),
+        column("last", String)).cte("runs").prefix_with("MATERIALIZED")
 
 
-def present_sums_statement(indicator_codes: list[str], group_codes: list[str], municipality_codes: list[str],
-                           first: date, last: date):
-    """Per indicator, group and month, over the member rows that exist: the known sum, how many rows
-    have a value, how many rows there are, how many are provisional, and the members whose row has
-    no value (comma-separated). Driven by each member's rows through the observation key."""
-    o = schema.observation
-    members = _members_cte(group_codes, municipality_codes)
+def present_sums_statement(indicator_codes: list[str], dialect: str):
+    """Per indicator, group and month, over the member rows that exist in the members' runs: the known
+    sum, how many rows have a value, how many rows there are, how many are provisional, and the
+    members whose row has no value (comma-separated). Driven by each member's rows through the key."""
+    o, runs = schema.observation, _runs_table(dialect)
     unknown = case((o.c.value.is_(None), o.c.area_code), else_=null().cast(String))
     return (
-        select(o.c.indicator_code, members.c.group_code.label("area_code"), o.c.period,
+        select(o.c.indicator_code, runs.c.group_code.label("area_code"), o.c.period,
                func.sum(o.c.value).label("value_sum"), func.count(o.c.value).label("reporting"),
                func.count().label("present"),
                func.sum(case((o.c.status == "provisional", 1), else_=0)).label("provisional"),
                func.aggregate_strings(unknown, SEPARATOR).label("unknown"))
-        .select_from(MembersFirst(members, o, and_(o.c.area_code == members.c.member_code,
-                                                   o.c.indicator_code.in_(indicator_codes),
-                                                   o.c.period >= first, o.c.period <= last,
-                                                   _valid_in(members, o.c.period))))
-        .group_by(o.c.indicator_code, members.c.group_code, o.c.period)
+        .select_from(MembersFirst(runs, o, and_(o.c.area_code == runs.c.member_code,
+                                                o.c.indicator_code.in_(indicator_codes),
+                                                o.c.period >= runs.c.first, o.c.period <= runs.c.last)))
+        .group_by(o.c.indicator_code, runs.c.group_code, o.c.period)
     )
 
 
@@ -108,15 +111,7 @@ def months_with_member_rows(engine: Engine, fetch: Fetch, indicator_code: str, c
         .cte("candidate_months")
     has_row = exists().where(o.c.indicator_code == indicator_code, o.c.period == months.c.period,
                              o.c.area_code.in_(select(m.c.member_code).where(m.c.group_code.in_(group_codes))))
-    found = fetch(engine, select(months.c.period).where(has_row), {"period": pl.Date})["period"].to_list()
-    return sorted(found)
-
-
-def _expected(memberships: pl.DataFrame, municipality_codes: list[str], months: list[date]) -> pl.DataFrame:
-    identity = pl.DataFrame({"member_code": municipality_codes, "group_code": municipality_codes,
-                             "valid_from": [None] * len(municipality_codes),
-                             "valid_to": [None] * len(municipality_codes)}, schema=MEMBERSHIP_SCHEMA)
-    return members_in_months(pl.concat([memberships.select(list(MEMBERSHIP_SCHEMA)), identity]), months)
+    return sorted(fetch(engine, select(months.c.period).where(has_row), {"period": pl.Date})["period"].to_list())
 
 
 def _rows_of(engine: Engine, fetch: Fetch, indicator_code: str, pairs: pl.DataFrame) -> pl.DataFrame:
@@ -155,26 +150,19 @@ def _missing(engine: Engine, fetch: Fetch, indicator: Indicator, expected: pl.Da
     ).rename({"group_code": "area_code"})
 
 
-def member_sums(engine: Engine, fetch: Fetch, indicators: list[Indicator], memberships: pl.DataFrame,
-                municipality_codes: list[str], months: list[date],
-                pilot_months: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
-    """Each count indicator summed over the members of each group in the months (see the module rules).
+def member_sums(engine: Engine, fetch: Fetch, indicators: list[Indicator], expected: pl.DataFrame,
+                months: list[date], pilot_months: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
+    """Each count indicator summed over `expected` (group_code, member_code, period): who is summed where.
 
-    memberships: the dated memberships of the groups asked (app.queries.memberships); pilot_months:
-    (member_code, period) of the municipalities in a pilot each month, needed for pilot-scoped counts.
-    Returns indicator code -> app.aggregate's frame (AGGREGATE_SCHEMA).
+    pilot_months: (member_code, period) of the municipalities in a pilot each month, needed for
+    pilot-scoped counts. Returns indicator code -> app.aggregate's frame (AGGREGATE_SCHEMA).
     """
-    group_codes = sorted(set(memberships["group_code"].to_list()))
-    if not months or not (group_codes or municipality_codes):
-        return {i.code: empty(AGGREGATE_SCHEMA) for i in indicators}
-    expected = _expected(memberships, municipality_codes, months)
     if expected.is_empty():
         return {i.code: empty(AGGREGATE_SCHEMA) for i in indicators}
     counts = expected.group_by("group_code", "period").agg(pl.len().cast(pl.Int64).alias("members")).rename(
         {"group_code": "area_code"})
-    stmt = present_sums_statement([i.code for i in indicators], group_codes, municipality_codes, min(months),
-                                  max(months))
-    present = fetch(engine, stmt, PRESENT_SCHEMA)
+    stmt = present_sums_statement([i.code for i in indicators], engine.dialect.name)
+    present = fetch(engine, stmt.params(runs=_runs(expected, months)), PRESENT_SCHEMA)
     out = {}
     for indicator in indicators:
         sums = counts.join(present.filter(pl.col("indicator_code") == indicator.code).drop("indicator_code"),

@@ -117,3 +117,26 @@ def members_on(memberships: list[Membership], day: date) -> dict[str, list[str]]
         if m.valid_on(day):
             groups.setdefault(m.group_code, []).append(m.member_code)
     return {g: sorted(set(members)) for g, members in groups.items()}
+
+
+def geography_memberships(memberships: pl.DataFrame) -> pl.DataFrame:
+    """A dated group as a place: its first members also before its first day, its last also after its last.
+
+    A pilot area ran 1.3.2021-31.12.2024, but as a geography it has values for every month its members
+    have data, so its trend shows the years before the start. Per group: a membership that starts on the
+    group's earliest day is opened to the past, one that ends on its latest day to the future; members
+    who joined or left in between keep their dates. A group with an open bound already is left open.
+    """
+    if memberships.is_empty():
+        return memberships
+    bounds = memberships.group_by("group_code").agg(
+        pl.when(pl.col("valid_from").is_null().any()).then(None).otherwise(pl.col("valid_from").min()).alias("_first"),
+        pl.when(pl.col("valid_to").is_null().any()).then(None).otherwise(pl.col("valid_to").max()).alias("_last"),
+    )
+    return (memberships.join(bounds, on="group_code", how="left")
+            .with_columns(
+                pl.when(pl.col("valid_from") == pl.col("_first")).then(None).otherwise(pl.col("valid_from"))
+                .alias("valid_from"),
+                pl.when(pl.col("valid_to") == pl.col("_last")).then(None).otherwise(pl.col("valid_to"))
+                .alias("valid_to"))
+            .select(list(MEMBERSHIP_SCHEMA)).cast(MEMBERSHIP_SCHEMA))

@@ -199,3 +199,42 @@ def export_name(indicator_code: str, scope: str | list[str], first: date, last: 
                 extension: str) -> str:
     """A download's file name that says what it holds: pilot_clients-PILOT01_SSS-2019-01_2024-12-fi.csv."""
     return f"{export_stem(indicator_code, scope, first, last, lang)}.{extension.lstrip('.')}"
+
+
+def table_xlsx(frame: pl.DataFrame, *, title: str, lang: str, synthetic: bool = False,
+               generated_at: datetime | None = None) -> bytes:
+    """A table of several indicators (a ranking, a list of changes) as XLSX: sheet 1 the rows, numbers as
+    numbers; sheet 2 "About" with the title, the generation time and, for demo data, the synthetic note.
+    Its rows carry their own sources, as every export does (`source`, `licence` columns)."""
+    labels = ABOUT_LABELS[lang]
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False})
+    bold = book.add_format({"bold": True})
+    data = book.add_worksheet(labels["sheet"])
+    for col, name in enumerate(frame.columns):
+        data.write_string(0, col, name, bold)
+    for r, row in enumerate(frame.iter_rows(), start=1):
+        for col, (name, value) in enumerate(zip(frame.columns, row)):
+            if value is None:
+                data.write_blank(r, col, None)
+            elif frame.schema[name].is_numeric():
+                data.write_number(r, col, value)
+            else:
+                data.write_string(r, col, str(value))
+    data.freeze_panes(1, 0)
+    data.autofilter(0, 0, max(frame.height, 1), max(len(frame.columns) - 1, 0))
+    data.set_column(0, len(frame.columns) - 1, 16)
+    about = book.add_worksheet(labels["about"])
+    lines = [(labels["title"], title),
+             (labels["generated"], (generated_at or datetime.now().astimezone()).isoformat(timespec="seconds")),
+             (labels["columns"], ", ".join(frame.columns))]
+    if synthetic:
+        lines.append((labels["synthetic"], SYNTHETIC_NOTE[lang]))
+    for r, (key, text) in enumerate(lines):
+        about.write_string(r, 0, key, bold)
+        about.write_string(r, 1, text)
+    about.set_column(0, 0, 18)
+    about.set_column(1, 1, 100)
+    book.close()
+    return buffer.getvalue()

@@ -17,6 +17,7 @@ from babel.dates import format_date
 from babel import Locale
 from babel.numbers import get_decimal_symbol, get_group_symbol, parse_pattern
 
+from app.safe_text import shown
 from app.settings import DATA_DIR, LANGUAGES
 
 LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
@@ -109,7 +110,8 @@ def fmt_value(value: float | None, unit: str, lang: str) -> str:
         return fmt_percent(value, lang)
     if _is_missing(value):
         return NO_VALUE
-    return f"{fmt_number(value, lang)} {t('unit.' + unit, lang)}"
+    decimals = 1 if unit == "per_1000" else 0  # a rate per 1,000 inhabitants reads with one decimal
+    return f"{fmt_number(value, lang, decimals)} {t('unit.' + unit, lang)}"
 
 
 def plain(text: str) -> str:
@@ -118,4 +120,5 @@ def plain(text: str) -> str:
 
 
 def area_name(row: dict, lang: str) -> str:
-    return row.get(f"name_{lang}") or row.get("name_fi") or row.get("code", "")
+    """The area's name in lang (else Finnish, else its code), without control characters and cut at 200."""
+    return shown(row.get(f"name_{lang}") or row.get("name_fi") or row.get("code", ""))

@@ -9,32 +9,42 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
-from sqlalchemy import Engine, Select, and_, func, or_, select, union
+from sqlalchemy import Engine, Select, and_, func, inspect, or_, select, union
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from app import aggregate_sql, schema
 from app.aggregate import OBSERVATION_SCHEMA, aggregate_counts, prefer_published, ratio_of_sums
-from app.areas import MEMBERSHIP_SCHEMA, members_in_months
-from app.db import DatabaseUnavailable
+from app.areas import MEMBERSHIP_SCHEMA, PILOT_PREFIX, geography_memberships, members_in_months
+from app.db import DatabaseUnavailable, TooManyRows, row_cap_of, unavailable
+from app.divisions import CLASSIFICATION_KINDS, majority_division, members_for_months, mergers
 from app.indicators import Indicator, registry
 
 AREA_SCHEMA = {
     "code": pl.Utf8, "kind": pl.Utf8, "name_fi": pl.Utf8, "name_sv": pl.Utf8, "name_en": pl.Utf8,
     "population": pl.Int64, "lat": pl.Float64, "lon": pl.Float64, "ely_code": pl.Utf8,
 }
+REVISION_SCHEMA = {
+    "indicator_code": pl.Utf8, "area_code": pl.Utf8, "period": pl.Date, "old_value": pl.Float64,
+    "old_status": pl.Utf8, "old_release_id": pl.Int64, "new_value": pl.Float64, "new_status": pl.Utf8,
+    "new_release_id": pl.Int64, "old_published_at": pl.Datetime, "new_published_at": pl.Datetime,
+}
 RELEASE_SCHEMA = {
     "id": pl.Int64, "source": pl.Utf8, "url": pl.Utf8, "licence": pl.Utf8,
     "retrieved_at": pl.Datetime, "published_at": pl.Datetime, "sha256": pl.Utf8, "row_count": pl.Int64,
+    "division": pl.Int64, "first_period": pl.Date, "last_period": pl.Date,
 }
 
 
 def fetch(engine: Engine, stmt: Select, frame_schema: dict) -> pl.DataFrame:
-    """Run one SELECT; a database failure becomes DatabaseUnavailable, which the UI explains."""
+    """Run one SELECT; a failure, a time limit or more rows than the cap become DatabaseUnavailable."""
+    cap = row_cap_of(engine.get_execution_options())
     try:
         with engine.connect() as conn:
-            rows = conn.execute(stmt).all()
+            rows = conn.execute(stmt).fetchmany(cap + 1)
     except (DBAPIError, SQLAlchemyError) as exc:
-        raise DatabaseUnavailable(str(getattr(exc, "orig", exc)).strip().splitlines()[0]) from exc
+        raise unavailable(exc, engine) from exc
+    if len(rows) > cap:
+        raise TooManyRows(cap)
     return pl.DataFrame([tuple(r) for r in rows], schema=frame_schema, orient="row")
 
 
@@ -160,14 +170,62 @@ def member_sums(engine: Engine, indicator: Indicator, group_codes: list[str], mu
     """A count summed over the members of each group (see app.aggregate for the rules).
 
     months: the months to aggregate (default: those with member rows); a pilot-scoped indicator
-    requires rows only from municipalities in a pilot that month.
+    requires rows only from municipalities in a pilot that month. A pilot area sums its members as a
+    geography (app.areas.geography_memberships), also before and after the pilot dates; a pilot-scoped
+    indicator is then 0 there (no member was in a pilot), a structural zero, not a gap. ELY areas,
+    regions and the country keep their dated memberships. Members follow the area division the month's
+    data is published in (app.divisions).
     """
     all_members, member_values = member_rows(engine, indicator.code, group_codes, municipality_codes, start, end)
+    all_members = summed_memberships(all_members)
     if months is None:
         months = member_values["period"].unique().to_list()
     required = members_in_months(pilot_memberships(engine), months).select("member_code", "period") \
         if indicator.pilot_scoped else None
-    return aggregate_counts(all_members, member_values, months, required)
+    expected = division_members(engine, all_members, indicator.code, months)
+    return aggregate_counts(all_members, member_values, months, required, expected=expected)
+
+
+def summed_memberships(memberships: pl.DataFrame) -> pl.DataFrame:
+    """The memberships a sum follows: a pilot area's as a place (app.areas.geography_memberships), every
+    other group's as dated."""
+    pilots = pl.col("group_code").str.starts_with(PILOT_PREFIX)
+    return pl.concat([memberships.filter(~pilots), geography_memberships(memberships.filter(pilots))])
+
+
+def period_divisions(engine: Engine, indicator_code: str, start: date | None = None,
+                     end: date | None = None) -> dict[date, int | None]:
+    """month -> the area division most of the indicator's municipality rows of that month were published in."""
+    o, r, a = schema.observation, schema.release, schema.area
+    stmt = (select(o.c.period, r.c.division, func.count())
+            .select_from(o.join(a, a.c.code == o.c.area_code).outerjoin(r, r.c.id == o.c.release_id))
+            .where(o.c.indicator_code == indicator_code, a.c.kind == "municipality",
+                   *_period_filter(o.c.period, start, end))
+            .group_by(o.c.period, r.c.division))
+    counts: dict[date, list[tuple[int | None, int]]] = {}
+    for period, division, n in fetch(engine, stmt, {"period": pl.Date, "division": pl.Int64, "n": pl.Int64}).iter_rows():
+        counts.setdefault(period, []).append((division, n))
+    return {period: majority_division(pairs) for period, pairs in counts.items()}
+
+
+def division_members(engine: Engine, memberships: pl.DataFrame, indicator_code: str,
+                     months: list[date]) -> pl.DataFrame:
+    """(group, member, month) to sum for the indicator's months, under the division of each month's data."""
+    if not months:
+        return members_in_months(memberships, months)
+    divisions = period_divisions(engine, indicator_code, min(months), max(months)) if any_division(engine) else {}
+    groups = sorted(set(memberships["group_code"].to_list()))
+    a = schema.area
+    kinds = fetch(engine, select(a.c.code).where(a.c.code.in_(groups), a.c.kind.in_(CLASSIFICATION_KINDS)),
+                  {"code": pl.Utf8})
+    return members_for_months(memberships, months, divisions, set(kinds["code"].to_list()), mergers())
+
+
+def any_division(engine: Engine) -> bool:
+    """Whether any release was published in an area division: if none was, no month has one, and the
+    per-month count of rows by division (a read of every municipality row) is not needed."""
+    r = schema.release
+    return not fetch(engine, select(r.c.id).where(r.c.division.is_not(None)).limit(1), {"id": pl.Int64}).is_empty()
 
 
 def _months_of(engine: Engine, indicator: Indicator, start: date | None, end: date | None) -> list[date]:
@@ -180,23 +238,34 @@ def indicator_values(engine: Engine, indicator: Indicator, area_codes: list[str]
 
     kinds maps each area code to its kind (from `areas()`); unknown codes must be rejected before.
     Columns: area_code, period, value, status, source, computed_value, members, suppressed_members,
-    and for ratios numerator and denominator. Members are summed in the database (app.aggregate_sql),
-    under the rules of app.aggregate; `reference_values` is the same answer summed in Python.
+    and for ratios numerator and denominator. Python decides who is summed where, as member_sums does;
+    the database sums (app.aggregate_sql). `reference_values` is the same answer summed in Python.
     """
     municipalities = [c for c in area_codes if kinds.get(c) == "municipality"]
     groups = [c for c in area_codes if kinds.get(c) != "municipality"]
     published = observations(engine, indicator.code, area_codes, start, end)
     months = _months_of(engine, indicator, start, end)
-    group_members = memberships(engine, groups) if groups else pl.DataFrame(schema=MEMBERSHIP_SCHEMA)
     if indicator.kind == "count":
-        parts, municipalities = [indicator], []  # a municipality's count is its own row, published
+        parts, municipalities = [indicator], []  # a municipality's own count is its row, published
         months = aggregate_sql.months_with_member_rows(engine, fetch, indicator.code, months, groups)
     else:
         reg = registry()
         parts = [reg[indicator.numerator], reg[indicator.denominator]]
+    identity = pl.DataFrame({"member_code": municipalities, "group_code": municipalities,
+                             "valid_from": [None] * len(municipalities), "valid_to": [None] * len(municipalities)},
+                            schema=MEMBERSHIP_SCHEMA)
+    group_members = memberships(engine, groups) if groups else pl.DataFrame(schema=MEMBERSHIP_SCHEMA)
+    summed = summed_memberships(pl.concat([group_members, identity]))
     pilot_months = members_in_months(pilot_memberships(engine), months).select("member_code", "period") \
         if any(part.pilot_scoped for part in parts) else None
-    sums = aggregate_sql.member_sums(engine, fetch, parts, group_members, municipalities, months, pilot_months)
+    if any_division(engine):  # each part under the divisions of its own rows, as member_sums does
+        sums = {}
+        for part in parts:
+            expected = division_members(engine, summed, part.code, months)
+            sums |= aggregate_sql.member_sums(engine, fetch, [part], expected, months, pilot_months)
+    else:  # no division anywhere: both parts sum the same members, in one statement
+        sums = aggregate_sql.member_sums(engine, fetch, parts, division_members(engine, summed, parts[0].code, months),
+                                         months, pilot_months)
     computed = sums[indicator.code] if indicator.kind == "count" else \
         ratio_of_sums(sums[indicator.numerator], sums[indicator.denominator], indicator.scale)
     return prefer_published(published, computed)
@@ -219,3 +288,92 @@ def reference_values(engine: Engine, indicator: Indicator, area_codes: list[str]
         den = member_sums(engine, reg[indicator.denominator], groups, municipalities, start, end, months)
         computed = ratio_of_sums(num, den, indicator.scale)
     return prefer_published(published, computed)
+
+
+PUBLISHED_SCHEMA = {
+    "area_code": pl.Utf8, "period": pl.Date, "value": pl.Float64, "approximate": pl.Boolean,
+    "source": pl.Utf8, "url": pl.Utf8, "published_at": pl.Datetime, "release_id": pl.Int64,
+}
+
+
+def published_values(engine: Engine, indicator_code: str, area_codes: list[str], start: date | None = None,
+                     end: date | None = None) -> pl.DataFrame:
+    """Figures a publisher printed (TEM's reviews, the Employment Bulletin), with their source; kept apart
+    from the observations, so a view can draw them beside the computed series."""
+    p, r = schema.published_value, schema.release
+    stmt = (select(p.c.area_code, p.c.period, p.c.value, p.c.approximate, r.c.source, r.c.url, r.c.published_at,
+                   p.c.release_id)
+            .select_from(p.join(r, r.c.id == p.c.release_id))
+            .where(p.c.indicator_code == indicator_code, p.c.area_code.in_(area_codes),
+                   *_period_filter(p.c.period, start, end))
+            .order_by(p.c.period, p.c.area_code, p.c.release_id))
+    return fetch(engine, stmt, PUBLISHED_SCHEMA)
+
+
+def published_areas(engine: Engine, indicator_code: str) -> list[str]:
+    """Areas with a published figure of the indicator (a series may have figures but no computed values)."""
+    p = schema.published_value
+    stmt = select(p.c.area_code).where(p.c.indicator_code == indicator_code).distinct().order_by(p.c.area_code)
+    return fetch(engine, stmt, {"area_code": pl.Utf8})["area_code"].to_list()
+
+
+COVERAGE_SCHEMA = {"release_id": pl.Int64, "source": pl.Utf8, "published_at": pl.Datetime, "first": pl.Date,
+                   "last": pl.Date, "rows": pl.Int64}
+
+
+def indicator_releases(engine: Engine, indicator_codes: list[str]) -> pl.DataFrame:
+    """Which releases the stored rows of these indicators come from, with the months each covers: what a
+    page says about the sources and months it shows."""
+    o, r = schema.observation, schema.release
+    stmt = (select(o.c.release_id, r.c.source, r.c.published_at, func.min(o.c.period), func.max(o.c.period),
+                   func.count())
+            .select_from(o.outerjoin(r, r.c.id == o.c.release_id))
+            .where(o.c.indicator_code.in_(indicator_codes))
+            .group_by(o.c.release_id, r.c.source, r.c.published_at)
+            .order_by(func.min(o.c.period)))
+    return fetch(engine, stmt, COVERAGE_SCHEMA)
+
+
+def provisional_periods(engine: Engine, indicator: Indicator) -> list[date]:
+    """Months with a provisional value of the indicator or of its numerator or denominator."""
+    o = schema.observation
+    codes = [c for c in (indicator.code, indicator.numerator, indicator.denominator) if c]
+    stmt = select(o.c.period).where(o.c.indicator_code.in_(codes), o.c.status == "provisional") \
+        .distinct().order_by(o.c.period)
+    return fetch(engine, stmt, {"period": pl.Date})["period"].to_list()
+
+
+def revisions(engine: Engine, release_ids: list[int] | None = None) -> pl.DataFrame:
+    """Values a later load replaced (observation_revision), with both releases' publication times.
+
+    release_ids: only the revisions those releases made (None: all). A database made before the table
+    existed has no revisions to show, not an error.
+    """
+    try:
+        with engine.connect() as conn:
+            present = inspect(conn).has_table(schema.observation_revision.name)
+    except (DBAPIError, SQLAlchemyError) as exc:
+        raise DatabaseUnavailable(str(getattr(exc, "orig", exc)).strip().splitlines()[0]) from exc
+    if not present:
+        return pl.DataFrame(schema=REVISION_SCHEMA)
+    r, old, new = schema.observation_revision, schema.release.alias("old"), schema.release.alias("new")
+    stmt = (select(r.c.indicator_code, r.c.area_code, r.c.period, r.c.old_value, r.c.old_status, r.c.old_release_id,
+                   r.c.new_value, r.c.new_status, r.c.new_release_id, old.c.published_at, new.c.published_at)
+            .outerjoin(old, old.c.id == r.c.old_release_id).join(new, new.c.id == r.c.new_release_id)
+            .order_by(r.c.new_release_id.desc(), r.c.indicator_code, r.c.area_code, r.c.period))
+    if release_ids is not None:
+        stmt = stmt.where(r.c.new_release_id.in_(release_ids))
+    return fetch(engine, stmt, REVISION_SCHEMA)
+
+
+RELEASE_CONTENT_SCHEMA = {"release_id": pl.Int64, "observations": pl.Int64, "first_period": pl.Date,
+                          "last_period": pl.Date}
+
+
+def release_contents(engine: Engine) -> pl.DataFrame:
+    """What each release still holds in `observation`: how many values and which months (a boundary load
+    holds none, a release whose values were all replaced later holds none)."""
+    o = schema.observation
+    stmt = (select(o.c.release_id, func.count(), func.min(o.c.period), func.max(o.c.period))
+            .where(o.c.release_id.is_not(None)).group_by(o.c.release_id).order_by(o.c.release_id))
+    return fetch(engine, stmt, RELEASE_CONTENT_SCHEMA)

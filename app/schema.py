@@ -21,7 +21,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: release.division, release.first_period/last_period; tables published_value, observation_revision
 
 AREA_KINDS = ("country", "ely", "region", "municipality", "pilot", "group")
 INDICATOR_KINDS = ("count", "ratio")
@@ -88,6 +88,12 @@ release = Table(
     Column("published_at", DateTime),
     Column("sha256", String(64)),
     Column("row_count", Integer),
+    # Added in version 2. division: the year of the area division the release is published in (a
+    # Statistics Finland table publishes its whole history in the current year's division); NULL for
+    # data published month by month in the division of its own month.
+    Column("division", Integer),
+    Column("first_period", Date),  # the first and last month the release holds
+    Column("last_period", Date),
 )
 
 observation = Table(
@@ -104,6 +110,19 @@ observation = Table(
     Index("ix_observation_period", "indicator_code", "period"),
 )
 
+published_value = Table(
+    "published_value",
+    metadata,
+    # Figures a publisher printed (TEM's pilot reviews, the Employment Bulletin), kept apart from the
+    # observations: they are drawn beside the computed series and compared with it, never merged into it.
+    Column("indicator_code", String(64), ForeignKey("indicator.code"), primary_key=True),
+    Column("area_code", String(16), ForeignKey("area.code"), primary_key=True),
+    Column("period", Date, primary_key=True),  # first day of the month
+    Column("release_id", Integer, ForeignKey("release.id"), primary_key=True),  # the source that printed it
+    Column("value", Float, nullable=False),
+    Column("approximate", Boolean, nullable=False, default=False),  # printed as "about N"
+)
+
 boundary = Table(
     "boundary",
     metadata,
@@ -117,4 +136,23 @@ meta = Table(
     metadata,
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# A value a later load replaced: the superseded value with its release, and the value and release that
+# replaced it, so a revision can be shown and dated. A load that repeats a value adds no row.
+observation_revision = Table(
+    "observation_revision",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("indicator_code", String(64), ForeignKey("indicator.code"), nullable=False),
+    Column("area_code", String(16), ForeignKey("area.code"), nullable=False),
+    Column("period", Date, nullable=False),  # first day of the month
+    Column("old_value", Float),  # NULL when the superseded value was suppressed
+    Column("old_status", String(16), nullable=False),
+    Column("old_release_id", Integer, ForeignKey("release.id")),
+    Column("new_value", Float),
+    Column("new_status", String(16), nullable=False),
+    Column("new_release_id", Integer, ForeignKey("release.id"), nullable=False),
+    Index("ix_revision_release", "new_release_id"),
+    Index("ix_revision_key", "indicator_code", "area_code", "period"),
 )

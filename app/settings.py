@@ -6,8 +6,10 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import URL, make_url
+if TYPE_CHECKING:  # the leaves (i18n, indicators) import settings and must not pull in SQLAlchemy
+    from sqlalchemy.engine import URL
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -21,25 +23,35 @@ class Settings:
     db_url: str
     default_lang: str = "fi"
     query_timeout_s: float = 15.0
+    #: open (development: everything, no login), internal (non-public indicators and provisional data
+    #: after Streamlit's OIDC login, the public view before it) or public (never anything else).
+    access: str = "open"
+    internal_emails: tuple[str, ...] = ()  # who may see the internal view: addresses or @domains; empty = any login
+    allow_writing_role: bool = False  # development only: run on PostgreSQL as a role that can write
+    connect_timeout_s: float = 5.0
 
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def database_url(url: str | URL) -> URL:
+def database_url(url: "str | URL") -> "URL":
     """The one parse of a database URL, for the read-only and the writable engine alike.
 
     A plain `postgresql://` (or `postgres://`) gets the psycopg 3 driver, the one the project installs.
     """
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
 
 
-def shown_url(url: str | URL) -> str:
+def shown_url(url: "str | URL") -> str:
     """The URL as messages show it: the password hidden."""
+    from sqlalchemy.engine import make_url
+
     return make_url(url).render_as_string(hide_password=True)
 
 
@@ -58,11 +70,30 @@ def resolve_db_url(environ: os._Environ | dict | None = None, secrets_path: Path
     return sqlite_url(DEMO_DB_PATH)
 
 
+def env_flag(name: str, environ: os._Environ | dict | None = None) -> bool:
+    """An on/off setting from the environment: 1, true, yes or on turn it on."""
+    environ = os.environ if environ is None else environ
+    return environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def access_mode(environ: os._Environ | dict | None = None) -> str:
+    """PILOT_TRACKER_PUBLIC=1 wins over everything (a public deployment stays public), then
+    PILOT_TRACKER_INTERNAL=1 (the internal view behind login), else open (development)."""
+    if env_flag("PILOT_TRACKER_PUBLIC", environ):
+        return "public"
+    return "internal" if env_flag("PILOT_TRACKER_INTERNAL", environ) else "open"
+
+
 def load_settings(environ: os._Environ | dict | None = None) -> Settings:
     environ = os.environ if environ is None else environ
     lang = environ.get("PILOT_TRACKER_LANG", "fi")
+    emails = environ.get("PILOT_TRACKER_INTERNAL_EMAILS", "")
     return Settings(
         db_url=resolve_db_url(environ),
         default_lang=lang if lang in LANGUAGES else "fi",
         query_timeout_s=float(environ.get("PILOT_TRACKER_QUERY_TIMEOUT", "15")),
+        access=access_mode(environ),
+        internal_emails=tuple(e.strip().lower() for e in emails.split(",") if e.strip()),
+        allow_writing_role=env_flag("PILOT_TRACKER_ALLOW_WRITING_ROLE", environ),
+        connect_timeout_s=float(environ.get("PILOT_TRACKER_CONNECT_TIMEOUT", "5")),
     )

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from app import schema
 from app.areas import members_on
 from app.indicators import registry
+from app.ingest.calibration import Calibration
 from app.ingest.demo import DEMO_PUBLISHED, SUPPRESS_BELOW, demo_counts
 from app.ingest.reference import load_reference
 from app.ingest.store import analyze, bulk_insert_observations, create_schema, load_reference_data, set_meta, \
@@ -39,7 +40,7 @@ SEED = 20150101
 PUBLISHED_KINDS = ("country", "region", "ely")  # the aggregates Statistics Finland publishes in 12r5
 BOUNDARY_DIR = DATA_DIR / "boundaries"
 BOUNDARY_SUFFIXES = (".json", ".geojson", ".topojson", ".gpkg", ".zip", ".shp")
-BUILD_VERSION = "1"  # bump when the generated data changes, so cached databases are rebuilt
+BUILD_VERSION = "2"  # bump when the generated data changes, so cached databases are rebuilt
 
 # Statistics Finland counts the demo does not generate, derived from one it does: (base, share).
 DERIVED_COUNTS = {
@@ -83,7 +84,8 @@ def bench_url(scale: float, db: str | None) -> str:
 
 def _counts(reference, months: list[date]) -> tuple[list[str], dict[str, np.ndarray]]:
     """Every count of the registry per municipality and month (NaN where an indicator has no value)."""
-    codes, counts = demo_counts(reference, months, SEED)
+    reg = registry()
+    codes, counts = demo_counts(reference, months, SEED, Calibration.from_file(registry=reg))
     rng = np.random.default_rng(SEED + 1)
     for code, (base, share) in DERIVED_COUNTS.items():
         counts[code] = np.rint(counts[base] * share * np.exp(rng.normal(0, 0.05, counts[base].shape)))
@@ -92,6 +94,9 @@ def _counts(reference, months: list[date]) -> tuple[list[str], dict[str, np.ndar
         (a for a in reference.areas if a["kind"] == "municipality"), key=lambda a: a["code"])], dtype=float)
     december = np.array([m.month == 12 for m in months])
     counts["population"] = np.where(december[None, :], population[:, None], np.nan)  # a year-end stock
+    for indicator in reg:  # a count the registry gained since: a tenth of the unemployed, so it has data
+        if indicator.kind == "count" and indicator.code not in counts:
+            counts[indicator.code] = np.rint(counts["unemployed_jobseekers"] * 0.1)
     return codes, counts
 
 

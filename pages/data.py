@@ -4,7 +4,7 @@ import streamlit as st
 
 from app.i18n import t
 from app.ui import chrome, data
-from app.views.data import indicator_table, release_table, sources_markdown
+from app.views.data import indicator_table, registry_coverage, release_table, sources_markdown
 
 lang = chrome.current_lang()
 st.title(t("data.title", lang))
@@ -23,6 +23,8 @@ else:
     chrome.show_table(release_table(releases, lang), key="release_table")
 
 st.header(t("data.registry", lang))
+for line in registry_coverage(data.source(lang), lang):
+    st.markdown(line)
 st.markdown(t("data.registry_partial", lang))
 st.header(t("data.rules", lang))
 st.markdown(t("data.rules_text", lang))

@@ -3,13 +3,17 @@
 import streamlit as st
 
 from app.i18n import t
+from app.safe_text import md_escape
 from app.ui import chrome, data, views
+from app.ui.changes import show_changes
+from app.views.overview import pilot_links
 
 lang = chrome.current_lang()
 st.title(t("overview.title", lang))
 st.caption(t("overview.intro", lang))
 
-view = views.overview_view(data.source(lang), lang)
+source = data.source(lang)
+view = views.overview_view(source, lang)
 if view.month is None:
     st.info(t("overview.no_pilot_data", lang), icon=":material/info:")
 else:
@@ -24,4 +28,14 @@ else:
 if view.map is not None:
     st.subheader(view.map_title)
     st.plotly_chart(view.map.figure, width="stretch", key="overview_map", config={"displaylogo": False})
+
+links = pilot_links(source, lang)
+if links:
+    st.subheader(t("overview.pilot_pages", lang))
+    st.caption(t("overview.pilot_pages_note", lang))
+    columns = st.columns(3)
+    for n, (code, name) in enumerate(links):
+        columns[n % 3].page_link("pages/area.py", label=md_escape(name), icon=":material/place:",
+                                 query_params={"areas": code, "lang": lang})
+show_changes(views.changes_view(source, lang), lang, key="overview")
 chrome.release_caption(lang)

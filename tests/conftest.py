@@ -66,8 +66,14 @@ def pg_admin():
 
 
 @pytest.fixture
-def make_pg_database(pg_admin):
-    """Factory: a new empty PostgreSQL database per call, dropped at teardown."""
+def make_pg_database(pg_admin, monkeypatch):
+    """Factory: a new empty PostgreSQL database per call, dropped at teardown.
+
+    The test server's only role is the superuser `postgres`, which the dashboard's engine refuses
+    (app.db): tests that read through it set the development override; tests/test_db_hardening.py
+    reads as a SELECT-only role it creates.
+    """
+    monkeypatch.setenv("PILOT_TRACKER_ALLOW_WRITING_ROLE", "1")
     created: list[str] = []
 
     def make() -> str:

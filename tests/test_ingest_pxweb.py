@@ -178,7 +178,7 @@ def test_loads_into_the_demo_database(demo_sqlite, tmp_path):
     result = ingest("pxweb", fixture_file("pxweb_small.json"), url)
     assert "this is the synthetic demo database" in result.stdout
     ids = [r[0] for r in query(url, "SELECT id FROM release ORDER BY id")]
-    assert ids == [1, 2]  # the demo's synthetic release stays; the file's is the next
+    assert ids == [1, 2, 3]  # the demo's two synthetic releases stay; the file's is the next
     assert observations(url)[("jobseekers", "ELY08", "2026-06-01")] == (23456.0, "final")
 
 

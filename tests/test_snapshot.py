@@ -25,10 +25,11 @@ from PIL import Image
 
 from app import geo
 from app.charts.gauges import ely_gauges
-from app.charts.indicator_map import indicator_map, level_frame
+from app.charts.maps import indicator_map
 from app.charts.trends import trend_figure
 from app.exports import TIDY_SCHEMA, tidy_frame
 from app.indicators import registry
+from app.views.maps import level_frame
 from app.snapshot import (
     ChromiumRenderer,
     RendererUnavailable,
@@ -237,7 +238,7 @@ def test_the_national_map_snapshot_is_under_150_kb(renderer, tmp_path):
     pilots = pl.read_csv(ROOT / "data" / "pilot_members.csv")["municipality_code"].to_list()
     indicator = REG["unemployment_share"]
     shapes = geo.feature_collection(boundaries, codes=codes)
-    figure = indicator_map(level_frame(codes, values, names), indicator, "municipality", "sv", shapes=shapes,
+    figure = indicator_map(level_frame(codes, values, names), indicator, "sv", shapes=shapes,
                            highlight=pilots)
     meta = meta_for("map", indicator.code, codes, "2024-12", "sv", "Arbetslösas andel, december 2024",
                     scope="municipality")

@@ -154,7 +154,7 @@ def test_map_view_of_pilot_areas_places_each_at_its_members_and_rings_nothing(de
     from app.views.maps import map_view
 
     view = map_view(demo, reg("client_share"), date(2022, 6, 1), "pilot", "en")
-    assert view.frame.height == 22 and view.frame["lat"].null_count() == 0
+    assert view.frame.height == 23 and view.frame["lat"].null_count() == 0
     assert "highlight" not in [trace.meta for trace in view.figure.data]
     with pytest.raises(ValueError, match="map level"):
         map_view(demo, reg("client_share"), date(2022, 6, 1), "country", "en")
@@ -219,9 +219,9 @@ def test_overview_view_of_the_demo(demo):
 
     view = overview_view(demo, "en")
     assert view.month == date(2024, 12, 1) and view.heading == "Situation: December 2024"
-    assert [m.value for m in view.metrics[:2]] == ["22", "104"]
+    assert [m.value for m in view.metrics[:2]] == ["23", "107"]
     assert view.metrics[2].delta and view.year_text and not view.pilots_ended
-    assert view.map is not None and view.map.frame.height == 22
+    assert view.map is not None and view.map.frame.height == 23
 
 
 def test_data_tables_hold_numbers_and_dates(demo):

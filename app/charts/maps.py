@@ -37,6 +37,7 @@ from app import geo
 from app.charts.style import NO_DATA_GREY, NOTE_BACKGROUND, NOTE_BORDER, SUPPRESSED_GREY, TEXT_COLOUR, base_layout
 from app.i18n import fmt_value, plain, t
 from app.indicators import Indicator
+from app.safe_text import plotly_text
 
 #: Keys every caller passes in `labels` (texts in the user's language).
 LABEL_KEYS = ("suppressed", "no_data", "status_final", "status_provisional", "status_incomplete",
@@ -81,7 +82,7 @@ def _hover_rows(rows: list[dict], format_value: Callable[[float], str], labels: 
         else:
             value_text = format_value(row["value"]) + _unit_of(row)
         status_text = labels.get(f"status_{status}", "")
-        data.append([row["name"], value_text, f"<br><i>{status_text}</i>" if status_text else ""])
+        data.append([plotly_text(row["name"]), value_text, f"<br><i>{status_text}</i>" if status_text else ""])
     return data
 
 

@@ -11,7 +11,12 @@ from pathlib import Path
 
 from app.areas import municipality_code
 from app.ingest.errors import InputError
+from app.ingest.files import MAX_CELLS, hostile_content, read_input_bytes
 from app.months import is_preliminary, parse_pxweb_month
+from app.safe_text import unsafe_char
+
+MAX_VALUE_CHARS = 200  # a name, code or number in a CSV cell; longer values are refused
+PADDING = " \u00a0"  # what is trimmed around a CSV value: spaces only (a tab is refused, never dropped)
 
 CLASSIFICATION_COLUMNS = ("municipality_code", "region_code", "ely_code", "valid_from", "valid_to")
 #: The CSV formats by the command that reads them; used to tell a user which command a file is for.
@@ -20,6 +25,7 @@ CSV_FORMATS: dict[str, tuple[str, ...]] = {
                "valid_from", "valid_to"),
     "areas": CLASSIFICATION_COLUMNS,
     "monitoring": ("area_code", "month", "indicator", "value"),
+    "published": ("period", "area_code", "indicator", "value", "source_title", "source_url", "published"),
 }
 
 
@@ -33,10 +39,9 @@ class CsvRow:
 
 
 def read_text(path: Path) -> str:
+    """The file as UTF-8 text: a regular file within the size limit, without NUL bytes."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "file not found")
-    raw = path.read_bytes()
+    raw = read_input_bytes(path)
     if not raw.strip():
         raise InputError(path, "the file is empty")
     try:
@@ -47,35 +52,77 @@ def read_text(path: Path) -> str:
             path, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); save the file as UTF-8",
             location=f"line {line}",
         ) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise InputError(path, "contains a NUL byte: this is binary data, not a text file",
+                         location=f"line {line}, column {nul - (text.rfind(chr(10), 0, nul) + 1) + 1}")
     return text
 
 
+def _lines(path: Path, text: str) -> str:
+    """Text with CR line ends (old Mac CSV) read as lines; a stray CR inside a line is refused by csv."""
+    if "\r" in text and "\n" not in text:
+        return text.replace("\r", "\n")
+    return text
+
+
+def _check_value(path: Path, line: int, column: str, value: str) -> str:
+    found = unsafe_char(value)
+    if found:
+        raise InputError(path, f"contains a control or text-direction character ({found[1]}) at position "
+                               f"{found[0] + 1}; remove it (names and codes are plain text)",
+                         location=f"row {line}", column=column)
+    if len(value) > MAX_VALUE_CHARS:
+        raise InputError(path, f"a value of {len(value):,} characters; at most {MAX_VALUE_CHARS} are read",
+                         location=f"row {line}", column=column)
+    return value
+
+
+def _header_text(header: list[str]) -> str:
+    """The columns a CSV has, as a message may name them: known column names only, never a file's own text
+    (the first line of an arbitrary file, say /etc/passwd, is not quoted back)."""
+    known = {c for columns in CSV_FORMATS.values() for c in columns} | {"status"}
+    named = [h for h in header if h in known]
+    others = len(header) - len(named)
+    parts = named + ([f"{others} other column(s)"] if others else [])
+    return ", ".join(parts) or "none"
+
+
 def read_csv(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[CsvRow]:
-    text = read_text(path)
+    text = _lines(path, read_text(path))
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise InputError(path, "the file is empty") from None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    with hostile_content(path, "row 1 (header)"):
+        try:
+            header = [h.strip(PADDING).lstrip("\ufeff") for h in next(reader)]
+        except StopIteration:
+            raise InputError(path, "the file is empty") from None
     missing = [c for c in required if c not in header]
     if missing:
         raise InputError(
             path,
             f"missing column(s) {', '.join(missing)}; expected columns: {', '.join(required + optional)}"
-            f" (found: {', '.join(header) or 'none'})",
+            f" (found: {_header_text(header)})",
             location="row 1 (header)",
             column=missing[0],
         )
     rows: list[CsvRow] = []
-    for values in reader:
+    while True:
+        with hostile_content(path, f"row {reader.line_num + 1}"):
+            values = next(reader, None)
+        if values is None:
+            break
         if not any(v.strip() for v in values):
             continue
         line = reader.line_num
         if len(values) != len(header):
             raise InputError(path, f"expected {len(header)} fields, found {len(values)}", location=f"row {line}")
-        rows.append(CsvRow(line, {h: v.strip() for h, v in zip(header, values)}))
+        if len(rows) >= MAX_CELLS:
+            raise InputError(path, f"more than {MAX_CELLS:,} rows; split the file (docs/ingest.md, Limits)",
+                             location=f"row {line}")
+        rows.append(CsvRow(line, {h: _check_value(path, line, h, v.strip(PADDING)) for h, v in zip(header, values)}))
     if not rows:
         raise InputError(path, "the file has a header but no data rows")
     return rows

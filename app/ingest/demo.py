@@ -1,9 +1,17 @@
 """The synthetic demo database: real areas and pilot memberships, invented monthly values.
 
 Deterministic (seeded, no clock), shaped like the real series: scaled by population, seasonal
-(young jobseekers peak in summer), the spring 2020 layoff shock, pilot clients only in pilot
-municipalities from 1.3.2021 and calibrated to about 36 % of all jobseekers nationally, and small
-counts (1-4) suppressed as Statistics Finland does. The same builder makes the test fixtures.
+(young jobseekers peak in summer), the spring 2020 layoff shock, about two jobseekers per unemployed
+jobseeker, pilot clients only in pilot municipalities from 1.3.2021, and small counts (1-4)
+suppressed as Statistics Finland does. The same builder makes the test fixtures.
+
+Calibrated to TEM's published pilot figures (app.ingest.calibration): about 234,000 pilot clients in
+December 2021, the published areas at their figures, about 61 % of clients unemployed or laid off.
+
+Two releases, as a month of real loads would leave them: the first holds every month but the last;
+the second adds the last month and revises the month before for a few municipalities, written through
+the store's own path (app.ingest.store.write_observations), so the revisions land in
+observation_revision as a real load's would. Population is an annual stock stored as each December.
 """
 
 from __future__ import annotations
@@ -20,7 +28,9 @@ from sqlalchemy import delete
 from app import schema
 from app.areas import is_pilot
 from app.indicators import Registry, registry as default_registry
+from app.ingest.calibration import Calibration, calibrated_clients, unemployed_shares
 from app.ingest.reference import ReferenceData, load_reference
+from app.ingest.records import LoadSummary, Observation
 from app.ingest.store import (
     OBSERVATION_COLUMNS,
     analyze,
@@ -28,23 +38,29 @@ from app.ingest.store import (
     create_schema,
     load_reference_data,
     set_meta,
+    use_wal,
     writable_engine,
+    write_observations,
 )
 from app.months import months_between
 from app.settings import database_url
 
 SEED = 20210301
-PILOT_SHARE_TARGET = 0.36
+LAID_OFF_SHARE = 0.1  # of the unemployed or laid off: the Employment Bulletin's "unemployed" leaves them out
 SUPPRESS_BELOW = 5  # counts 1..4 are suppressed; 0 is shown
 DEMO_SOURCE = "Pilot Tracker demo generator (synthetic data)"
-DEMO_PUBLISHED = datetime(2025, 1, 15, 8, 0, 0)
+DEMO_PUBLISHED = datetime(2025, 1, 15, 8, 0, 0)  # the second (latest) release
+DEMO_FIRST_PUBLISHED = datetime(2024, 12, 16, 8, 0, 0)  # the first release: every month but the last
+REVISED_SHARE = 0.08  # of municipalities whose previous month the second release revises
+REVISED_INDICATORS = ("jobseekers", "unemployed_jobseekers", "long_term_unemployed", "pilot_clients")
 
 DEMO_INDICATORS = (
     "jobseekers", "unemployed_jobseekers", "labour_force", "unemployment_share", "unemployed_under25",
     "unemployed_over50", "unemployed_foreign", "long_term_unemployed", "vacancies", "new_vacancies",
     "pilot_clients", "pilot_clients_under30", "pilot_clients_immigrant", "client_share",
     "pilot_clients_with_plan", "clients_with_plan_share", "clients_in_services", "activation_base",
-    "activation_rate", "exits_to_open_market",
+    "activation_rate", "exits_to_open_market", "population", "pilot_clients_unemployed_or_laid_off",
+    "pilot_clients_unemployed", "unemployed_share_of_pilot_clients", "unemployed_share_of_jobseekers",
 )
 
 
@@ -75,7 +91,8 @@ VACANCY_LEVEL = {"2019-01": 1.0, "2020-03": 0.95, "2020-05": 0.62, "2020-10": 0.
 PLAN_SHARE = {"2021-03": 0.52, "2022-06": 0.86, "2024-12": 0.88}
 
 
-def demo_counts(reference: ReferenceData, months: list[date], seed: int) -> tuple[list[str], dict[str, np.ndarray]]:
+def demo_counts(reference: ReferenceData, months: list[date], seed: int,
+            calibration: Calibration) -> tuple[list[str], dict[str, np.ndarray]]:
     """Arrays (municipality x month) of every count indicator, before rounding and suppression."""
     rng = np.random.default_rng(seed)
     munis = sorted((a for a in reference.areas if a["kind"] == "municipality"), key=lambda a: a["code"])
@@ -98,7 +115,7 @@ def demo_counts(reference: ReferenceData, months: list[date], seed: int) -> tupl
     labour_force = (pop * lf_ratio)[:, None] * _knots(months, {"2019-01": 1.0, "2024-12": 1.01})[None, :]
     unemployed = (labour_force * base_u[:, None] * UNEMPLOYMENT_SEASON[month_idx][None, :]
                   * _knots(months, SHOCK)[None, :] * noise(0.03))
-    jobseekers = unemployed * np.clip(rng.normal(1.55, 0.06, n), 1.35, 1.8)[:, None] * noise(0.01)
+    jobseekers = unemployed * np.clip(rng.normal(2.05, 0.08, n), 1.8, 2.35)[:, None] * noise(0.01)
     under25 = unemployed * young[:, None] * YOUNG_SEASON[month_idx][None, :] * noise(0.05)
     over50 = unemployed * np.clip(rng.normal(0.36, 0.03, n), 0.25, 0.5)[:, None] * noise(0.03)
     foreign_unemployed = unemployed * foreign[:, None] * noise(0.05)
@@ -107,20 +124,18 @@ def demo_counts(reference: ReferenceData, months: list[date], seed: int) -> tupl
                  * _knots(months, VACANCY_LEVEL)[None, :] * noise(0.12))
     new_vacancies = vacancies * 0.75 * noise(0.10)
 
-    # Pilot clients: members only, from the member's start; calibrated nationally.
+    # Pilot clients: members only, from the member's start; calibrated to the published figures.
     in_pilot = np.zeros((n, t), dtype=bool)
     index = {c: i for i, c in enumerate(codes)}
+    pilot_of: list[str | None] = [None] * n
     for m in reference.memberships:
         if is_pilot(m.group_code) and m.member_code in index:
             in_pilot[index[m.member_code]] |= np.array([m.valid_on(month) for month in months])
+            pilot_of[index[m.member_code]] = m.group_code
     pilot_weight = np.clip(1.0 + 1.2 * foreign + rng.normal(0, 0.05, n), 0.7, 1.6)[:, None] * noise(0.02)
     raw_clients = jobseekers * pilot_weight * in_pilot
-    active_months = in_pilot.any(axis=0)
-    if active_months.any():
-        k = PILOT_SHARE_TARGET * jobseekers[:, active_months].sum() / raw_clients[:, active_months].sum()
-    else:
-        k = 0.0
-    clients = raw_clients * k
+    clients = calibrated_clients(raw_clients, pilot_of, months, calibration)
+    clients_unemployed = clients * unemployed_shares(clients, pilot_of, months, calibration) * noise(0.005)
     clients_under30 = clients * np.clip(0.27 + 0.8 * (young[:, None] - 0.115), 0.15, 0.4) * noise(0.03)
     clients_immigrant = clients * np.clip(foreign[:, None] * 1.7, 0.01, 0.5) * noise(0.03)
     with_plan = clients * np.clip(_knots(months, PLAN_SHARE)[None, :] * noise(0.03), 0, 0.98)
@@ -135,19 +150,65 @@ def demo_counts(reference: ReferenceData, months: list[date], seed: int) -> tupl
         "pilot_clients": clients, "pilot_clients_under30": clients_under30,
         "pilot_clients_immigrant": clients_immigrant, "pilot_clients_with_plan": with_plan,
         "clients_in_services": in_services, "activation_base": activation_base, "exits_to_open_market": exits,
+        "pilot_clients_unemployed_or_laid_off": clients_unemployed,
+        "pilot_clients_unemployed": clients_unemployed * (1 - LAID_OFF_SHARE) * noise(0.01),
     }
+    counts["population"] = _population(pop, months, seed)
     return codes, {k: np.rint(v) for k, v in counts.items()}
+
+
+def _population(pop: np.ndarray, months: list[date], seed: int) -> np.ndarray:
+    """Year-end populations (NaN in other months): the real 31.12.2020 figure, drifting a little a year."""
+    growth = np.clip(np.random.default_rng(seed + 2).normal(-0.006, 0.006, pop.size) + 0.01 * (pop > 50_000),
+                     -0.03, 0.03)
+    years = np.array([m.year - 2020 if m.month == 12 else np.nan for m in months], dtype=float)
+    return pop[:, None] * (1.0 + growth[:, None]) ** years[None, :]
+
+
+def _revised(counts: dict[str, np.ndarray], month: int, seed: int) -> dict[str, np.ndarray]:
+    """The counts as the second release prints them: a few municipalities' month `month` corrected."""
+    rng = np.random.default_rng(seed + 1)
+    chosen = rng.random(next(iter(counts.values())).shape[0]) < REVISED_SHARE
+    revised = {code: values.copy() for code, values in counts.items()}
+    for code in REVISED_INDICATORS:
+        factor = 1.0 + rng.normal(0.0, 0.02, int(chosen.sum()))
+        revised[code][chosen, month] = np.rint(counts[code][chosen, month] * factor)
+    return revised
 
 
 def demo_observations(reference: ReferenceData, registry: Registry, spec: DemoSpec = DemoSpec(),
                       release_id: int = 1) -> list[dict]:
+    """Every observation of the demo as the latest release has it (revisions applied)."""
+    first, second = demo_releases(reference, registry, spec)
+    latest = {(r["indicator_code"], r["area_code"], r["period"]): r for r in first}
+    latest |= {(r["indicator_code"], r["area_code"], r["period"]): r for r in second}
+    return [{**row, "release_id": release_id} for row in latest.values()]
+
+
+def demo_releases(reference: ReferenceData, registry: Registry,
+                  spec: DemoSpec = DemoSpec()) -> tuple[list[dict], list[dict]]:
+    """(release 1: every month but the last; release 2: the last two months, the earlier one revised).
+
+    A one-month spec has one release and an empty second one.
+    """
     months = months_between(spec.first_month, spec.last_month)
-    codes, counts = demo_counts(reference, months, spec.seed)
+    codes, counts = demo_counts(reference, months, spec.seed, Calibration.from_file(registry=registry))
+    if len(months) < 2:
+        return _rows(codes, months, counts, registry, 1, range(len(months))), []
+    cut = len(months) - 1
+    revised = _revised(counts, cut - 1, spec.seed)
+    return (_rows(codes, months, counts, registry, 1, range(cut)),
+            _rows(codes, months, revised, registry, 2, range(cut - 1, len(months))))
+
+
+def _rows(codes: list[str], months: list[date], counts: dict[str, np.ndarray], registry: Registry,
+          release_id: int, month_indexes: range) -> list[dict]:
     rows: list[dict] = []
 
     def emit(indicator: str, values: np.ndarray, suppressed: np.ndarray) -> None:
         for i, code in enumerate(codes):
-            for j, month in enumerate(months):
+            for j in month_indexes:
+                month = months[j]
                 if np.isnan(values[i, j]):
                     continue
                 hidden = bool(suppressed[i, j])
@@ -182,24 +243,31 @@ def build_demo(url: str, spec: DemoSpec = DemoSpec(), registry: Registry | None 
         os.close(fd)
         os.unlink(tmp)
         url = f"sqlite:///{tmp}"
-    rows = demo_observations(reference, registry, spec)
+    first, second = demo_releases(reference, registry, spec)
     engine = writable_engine(url)
     try:
+        use_wal(engine)
         with engine.begin() as conn:
             create_schema(conn)
-            conn.execute(delete(schema.observation))
-            conn.execute(delete(schema.release))
+            for table in (schema.observation_revision, schema.observation, schema.release):
+                conn.execute(delete(table))
             load_reference_data(conn, reference, registry)
+            published = (DEMO_FIRST_PUBLISHED, DEMO_PUBLISHED) if second else (DEMO_PUBLISHED,)
             conn.execute(schema.release.insert(), [{
-                "id": 1, "source": DEMO_SOURCE, "url": None, "licence": "CC BY 4.0 (synthetic values)",
-                "retrieved_at": DEMO_PUBLISHED, "published_at": DEMO_PUBLISHED, "sha256": None,
-                "row_count": len(rows)}])
-            bulk_insert_observations(conn, (tuple(row[c] for c in OBSERVATION_COLUMNS) for row in rows))
+                "id": n, "source": DEMO_SOURCE, "url": None, "licence": "CC BY 4.0 (synthetic values)",
+                "retrieved_at": moment, "published_at": moment, "sha256": None, "row_count": len(rows)}
+                for n, (moment, rows) in enumerate(zip(published, (first, second)), start=1)])
+            bulk_insert_observations(conn, (tuple(row[c] for c in OBSERVATION_COLUMNS) for row in first))
+            summary = LoadSummary(file="demo", target="demo")
+            write_observations(conn, [Observation(r["indicator_code"], r["area_code"], r["period"], r["value"],
+                                                  r["status"]) for r in second], 2, summary)
             set_meta(conn, {"schema_version": schema.SCHEMA_VERSION, "demo": "true",
                             "demo_seed": str(spec.seed)})
             analyze(conn)
     finally:
         engine.dispose()
     if target is not None:
+        for sidecar in ("-wal", "-shm"):  # the old file's WAL must never be read as the new file's
+            target.with_name(target.name + sidecar).unlink(missing_ok=True)
         os.replace(url.removeprefix("sqlite:///"), target)
-    return len(rows)
+    return len(first) + summary.inserted

@@ -19,6 +19,7 @@ import shapely
 
 from app.areas import municipality_code_or_none
 from app.ingest.errors import InputError
+from app.ingest.files import MAX_GEO_BYTES, check_input_file, check_zip
 
 #: Field names tried first, in this order (compared case-insensitively).
 CODE_FIELDS = ("kunta", "kuntakoodi", "kuntanro", "kunta_koodi", "kuntatunnus", "knro", "natcode",
@@ -84,8 +85,9 @@ def read_boundary_file(path: Path | str, known: set[str], *, layer: str | None =
                        code_field: str | None = None) -> Layer:
     """The layer of municipality polygons in the file; with several layers, the one matching most codes."""
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "file not found")
+    check_input_file(path, MAX_GEO_BYTES)
+    if path.suffix.lower() == ".zip":
+        check_zip(path)
     try:
         layers = [str(name) for name, _type in pyogrio.list_layers(_vsi_path(path))]
     except Exception as exc:  # noqa: BLE001

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.ingest.csvfiles import read_text
 from app.ingest.errors import InputError
+from app.ingest.files import hostile_content
 
 
 class _Object(dict):
@@ -59,8 +60,7 @@ def read_json(path: Path):
     text = read_text(path)
     stripped = text.lstrip()
     if stripped[:1] not in ("{", "["):
-        first = stripped.splitlines()[0][:60] if stripped else ""
-        raise InputError(path, f"not a JSON file (it starts with {first!r}); `pilot-tracker ingest pxweb` reads "
+        raise InputError(path, "not a JSON file (it does not start with { or [); `pilot-tracker ingest pxweb` reads "
                                "PxWeb JSON or JSON-stat 2; CSV files load with `ingest pilots`, `ingest areas` "
                                "or `ingest monitoring`", location="line 1")
     constants: list[str] = []
@@ -70,7 +70,8 @@ def read_json(path: Path):
         return None
 
     try:
-        doc = json.loads(text, object_pairs_hook=_object_hook, parse_constant=reject_constant)
+        with hostile_content(path):
+            doc = json.loads(text, object_pairs_hook=_object_hook, parse_constant=reject_constant)
     except json.JSONDecodeError as exc:
         hint = " (the file ends too early: truncated?)" if exc.pos >= len(text.rstrip()) else ""
         raise InputError(path, f"not valid JSON: {exc.msg}{hint}",
@@ -79,7 +80,8 @@ def read_json(path: Path):
         match = re.search(r"[\[:,]\s*(-?Infinity|NaN)\b", text)
         raise InputError(path, f"{constants[0]} is not a number; use a number or a suppression symbol such as "
                                "\"...\"", location=_line_col(text, match.start(1)) if match else None)
-    duplicate = _find_duplicate(doc)
+    with hostile_content(path):
+        duplicate = _find_duplicate(doc)
     if duplicate:
         raise InputError(path, f"duplicate key: {duplicate[1]!r} appears twice in this JSON object "
                                "(JSON would silently keep only the last)", location=duplicate[0])

@@ -20,7 +20,7 @@ from app.areas import COUNTRY, area_code
 from app.indicators import Registry
 from app.ingest.pxweb_read import PxTable, fail
 from app.ingest.records import Observation, Skipped
-from app.ingest.validate import describe_observation, find_duplicates
+from app.ingest.validate import describe_observation
 from app.ingest.values import parse_value
 from app.months import is_preliminary, parse_pxweb_month, year_end_of
 
@@ -123,10 +123,10 @@ def harmonise(table: PxTable, registry: Registry, known_areas: dict[str, str]) -
     areas = {code: area_code(code) for code in area.codes}
     ia, it, ic = roles["area"], roles["time"], roles["content"]
     observations: list[Observation] = []
-    wheres: list[str] = []
+    first_cell: dict[tuple, int] = {}  # observation key -> index of its cell, to name both places of a repeat
     unknown_areas: Counter = Counter()
     unmapped: Counter = Counter()
-    for cell in table.cells:
+    for n, cell in enumerate(table.cells):
         try:
             value = parse_value(cell.raw)
         except ValueError:
@@ -145,13 +145,16 @@ def harmonise(table: PxTable, registry: Registry, known_areas: dict[str, str]) -
             fail(path, f"{cell.raw!r} is negative (area {code}, month {cell.coords[it]})", cell.where,
                   cell.coords[ic])
         status = "suppressed" if value is None else "provisional" if is_preliminary(cell.coords[it]) else "final"
-        observations.append(Observation(indicator.code, code, months[cell.coords[it]], value, status))
-        wheres.append(cell.where)
+        observation = Observation(indicator.code, code, months[cell.coords[it]], value, status)
+        if observation.key in first_cell:
+            fail(path, f"duplicate: {describe_observation(observation.key)} appears twice (first at "
+                       f"{table.cells[first_cell[observation.key]].where})", cell.where)
+        first_cell[observation.key] = n
+        observations.append(observation)
     if not observations:
         fail(path, f"nothing to load: none of the file's {len(area.codes)} area codes ({', '.join(area.codes[:4])}"
                    f"{', …' if len(area.codes) > 4 else ''}) is in the area table; is this a table of another "
                    "area division?", area.where, area.code)
-    find_duplicates(path, ((o.key, w) for o, w in zip(observations, wheres)), describe_observation)
     skipped = []
     if unknown_areas:
         skipped.append(Skipped("unknown area codes", tuple(unknown_areas), sum(unknown_areas.values())))

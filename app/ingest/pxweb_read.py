@@ -7,17 +7,21 @@ Nothing here knows about indicators or areas: app.ingest.pxweb_map maps the tabl
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
 from app.ingest.errors import InputError
+from app.ingest.files import MAX_CELLS, MB, MAX_TEXT_BYTES, hostile_content
 from app.ingest.jsonfiles import member_path, read_json
 from app.ingest.validate import find_duplicates
+from app.safe_text import clip, unsafe_char, without_unsafe
+
+MAX_CODE_CHARS = 64
 
 
 @dataclass
@@ -47,6 +51,29 @@ class Cell:
     where: str
 
 
+class LazyCells(Sequence):
+    """The cells of a table, each made when asked: a file of millions of values keeps its raw values
+    and codes, not millions of Cell objects (and a JSON-stat cube is never expanded to its declared size)."""
+
+    def __init__(self, count: int, make: Callable[[int], Cell]):
+        self._count, self._make = count, make
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, n):
+        if isinstance(n, slice):
+            return [self._make(i) for i in range(*n.indices(self._count))]
+        if n < 0:
+            n += self._count
+        if not 0 <= n < self._count:
+            raise IndexError(n)
+        return self._make(n)
+
+    def __iter__(self):
+        return (self._make(n) for n in range(self._count))
+
+
 @dataclass
 class PxTable:
     """A PxWeb file read into a neutral shape, before any mapping."""
@@ -56,7 +83,7 @@ class PxTable:
     label: str | None
     updated: str | None
     dimensions: list[Dimension]
-    cells: list[Cell]
+    cells: Sequence[Cell]
 
 
 def fail(path: Path, message: str, where: str | None, column: str | None = None) -> NoReturn:
@@ -71,8 +98,26 @@ def _as_list(path: Path, value, where: str, what: str) -> list:
 
 def _code_text(path: Path, value, where: str) -> str:
     if not isinstance(value, (str, int)) or isinstance(value, bool) or str(value).strip() == "":
-        fail(path, f"expected a code (text), found {json.dumps(value)}", where)
-    return str(value).strip()
+        fail(path, f"expected a code (text), found {clip(json.dumps(value), 60)}", where)
+    code = str(value).strip()
+    found = unsafe_char(code)
+    if found:
+        fail(path, f"a code contains a control or text-direction character ({found[1]})", where)
+    if len(code) > MAX_CODE_CHARS:
+        fail(path, f"a code of {len(code):,} characters; codes have at most {MAX_CODE_CHARS}", where)
+    return code
+
+
+def _label(value) -> str:
+    """A label from the file's metadata as stored and shown: plain text, unsafe characters removed, short."""
+    return clip(without_unsafe(str(value)).strip(), 200) if value not in (None, "") else ""
+
+
+def _too_many(path: Path, cells: int, where: str) -> None:
+    if cells > MAX_CELLS:
+        fail(path, f"the table has {cells:,} values; a load reads at most {MAX_CELLS:,} values from one file "
+                   f"(and files of at most {MAX_TEXT_BYTES // MB} MB): fetch or export it in parts, e.g. by "
+                   "months (docs/ingest.md, Limits)", where)
 
 
 def _read_pxweb_json(path: Path, doc: dict) -> PxTable:
@@ -85,9 +130,9 @@ def _read_pxweb_json(path: Path, doc: dict) -> PxTable:
         code = _code_text(path, col["code"], f"{where}.code")
         kind = col.get("type")
         if kind == "c":
-            value_columns.append((code, where, str(col.get("text", ""))))
+            value_columns.append((code, where, _label(col.get("text"))))
         else:
-            dims.append(Dimension(code, str(col.get("text", "")), {"t": "time"}.get(kind), where))
+            dims.append(Dimension(code, _label(col.get("text")), {"t": "time"}.get(kind), where))
     if not value_columns:
         fail(path, "no value columns (type 'c'): this is not PxWeb JSON output", "columns")
     values_dim = Dimension("(value columns)", "content columns of type 'c'", "content", "columns")
@@ -96,7 +141,8 @@ def _read_pxweb_json(path: Path, doc: dict) -> PxTable:
     rows = _as_list(path, doc.get("data"), "data", "the data rows")
     if not rows:
         fail(path, "the table has no data rows", "data")
-    cells: list[Cell] = []
+    _too_many(path, len(rows) * len(value_columns), "data")
+    row_codes: list[tuple[str, ...]] = []
     keys = []
     for i, row in enumerate(rows):
         where = f"data[{i}]"
@@ -114,12 +160,19 @@ def _read_pxweb_json(path: Path, doc: dict) -> PxTable:
         for j, (dim, code) in enumerate(zip(dims, codes)):
             dim.add(code, f"{where}.key[{j}]")
         keys.append((codes, f"{where}.key"))
-        for k, raw in enumerate(values):
-            cells.append(Cell(codes + (value_columns[k][0],), raw, f"{where}.values[{k}]"))
+        row_codes.append(codes)
     find_duplicates(path, keys, lambda codes: "the row " + " / ".join(codes))
+    width = len(value_columns)
+
+    def cell(n: int) -> Cell:
+        i, k = divmod(n, width)
+        return Cell(row_codes[i] + (value_columns[k][0],), rows[i]["values"][k], f"data[{i}].values[{k}]")
+
+    cells = LazyCells(len(rows) * width, cell)
     meta = doc.get("metadata")
     meta = meta[0] if isinstance(meta, list) and meta and isinstance(meta[0], dict) else {}
-    return PxTable(path, "PxWeb JSON", meta.get("label"), meta.get("updated"), dims + [values_dim], cells)
+    return PxTable(path, "PxWeb JSON", _label(meta.get("label")) or None, meta.get("updated"), dims + [values_dim],
+                   cells)
 
 
 def _category_codes(path: Path, dim_id: str, dim: dict, size: int) -> list[str]:
@@ -138,7 +191,7 @@ def _category_codes(path: Path, dim_id: str, dim: dict, size: int) -> list[str]:
         positions = sorted(index.items(), key=lambda item: item[1] if isinstance(item[1], int) else -1)
         if [p for _, p in positions] != list(range(len(positions))):
             fail(path, "the index positions must be 0, 1, 2, … without gaps or repeats", f"{where}.index")
-        codes = [c for c, _ in positions]
+        codes = [_code_text(path, c, member_path(f"{where}.index", c)) for c, _ in positions]
     else:
         codes = [_code_text(path, c, f"{where}.index[{n}]") for n, c in enumerate(_as_list(
             path, index, f"{where}.index", "the category index"))]
@@ -151,7 +204,8 @@ def _category_codes(path: Path, dim_id: str, dim: dict, size: int) -> list[str]:
 
 
 def _read_json_stat(path: Path, doc: dict, version: str) -> PxTable:
-    ids = _as_list(path, doc.get("id"), "id", "the dimension ids")
+    ids = [_code_text(path, i, f"id[{n}]") for n, i in enumerate(_as_list(path, doc.get("id"), "id",
+                                                                            "the dimension ids"))]
     sizes = _as_list(path, doc.get("size"), "size", "the dimension sizes")
     if len(ids) != len(sizes) or not all(isinstance(s, int) and s > 0 for s in sizes):
         fail(path, f"'size' must hold a positive count for each of the {len(ids)} dimensions", "size")
@@ -161,15 +215,17 @@ def _read_json_stat(path: Path, doc: dict, version: str) -> PxTable:
     role = doc.get("role") if isinstance(doc.get("role"), dict) else {}
     hints = {}
     for name, our in (("geo", "area"), ("time", "time"), ("metric", "content")):
-        for dim_id in role.get(name) or []:
-            hints[dim_id] = our
+        listed = role.get(name)
+        for dim_id in listed if isinstance(listed, list) else []:
+            if isinstance(dim_id, str):
+                hints[dim_id] = our
     dims = []
     for n, (dim_id, size) in enumerate(zip(ids, sizes)):
         if dim_id not in dimension:
             fail(path, f"dimension {dim_id!r} is listed in 'id' but not described", f"id[{n}]")
         entry = dimension[dim_id]
-        dim = Dimension(str(dim_id), str(entry.get("label", "")) if isinstance(entry, dict) else "",
-                        hints.get(dim_id), member_path("dimension", dim_id))
+        dim = Dimension(dim_id, _label(entry.get("label")) if isinstance(entry, dict) else "", hints.get(dim_id),
+                        member_path("dimension", dim_id))
         for code in _category_codes(path, dim_id, entry, size):
             dim.add(code, member_path(f"{dim.where}.category.index", code))
         dims.append(dim)
@@ -177,23 +233,28 @@ def _read_json_stat(path: Path, doc: dict, version: str) -> PxTable:
     values = doc.get("value")
     status = doc.get("status")
     if isinstance(values, list):
+        _too_many(path, len(values), "value")
         if len(values) != total:
             fail(path, f"'value' has {len(values)} entries, the dimensions need {' x '.join(map(str, sizes))} "
                         f"= {total}", "value")
         present = range(total)
     elif isinstance(values, dict):
+        _too_many(path, len(values) + (len(status) if isinstance(status, dict) else 0), "value")
         present = sorted({_sparse_index(path, k, total, "value") for k in values}
                          | ({_sparse_index(path, k, total, "status") for k in status}
                             if isinstance(status, dict) else set()))
     else:
         fail(path, "the dataset has no 'value' list or object", "value")
-    coords = list(itertools.product(*[d.codes for d in dims]))
-    cells = []
-    for n in present:
-        raw = values[n] if isinstance(values, list) else values.get(str(n))
-        cells.append(Cell(coords[n], raw, f"value[{n}]"))
+    strides = [math.prod(sizes[i + 1:]) for i in range(len(sizes))]
+
+    def cell(i: int) -> Cell:
+        n = present[i]
+        coords = tuple(d.codes[(n // stride) % size] for d, stride, size in zip(dims, strides, sizes))
+        return Cell(coords, values[n] if isinstance(values, list) else values.get(str(n)), f"value[{n}]")
+
+    cells = LazyCells(len(present), cell)
     updated = doc.get("updated")
-    return PxTable(path, f"JSON-stat {version}", doc.get("label"), updated, dims, cells)
+    return PxTable(path, f"JSON-stat {clip(version, 10)}", _label(doc.get("label")) or None, updated, dims, cells)
 
 
 def _sparse_index(path: Path, key: str, total: int, where: str) -> int:
@@ -205,7 +266,14 @@ def _sparse_index(path: Path, key: str, total: int, where: str) -> int:
 def read_table(path: Path) -> PxTable:
     """Read a PxWeb JSON or JSON-stat (2, or 1 in a bundle) file into a PxTable."""
     path = Path(path)
-    doc = read_json(path)
+    with hostile_content(path):
+        return table_from_document(read_json(path), path)
+
+
+def table_from_document(doc: object, path: Path | str) -> PxTable:
+    """A parsed PxWeb JSON or JSON-stat document (a file's, or one the API client merged) into a PxTable;
+    path names it in messages."""
+    path = Path(path)
     if not isinstance(doc, dict):
         fail(path, "expected a JSON object at the top level", "$")
     if "columns" in doc and "data" in doc:

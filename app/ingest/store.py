@@ -6,7 +6,10 @@ Contract of a load (see docs/ingest.md):
 - a release is identified by the file's sha256 and source: loading the same file again reuses its
   release row, and observations whose value and status are unchanged are not written again, so a
   second load of the same file changes nothing;
-- an observation keeps the release that last changed its value or status.
+- an observation keeps the release that last changed its value or status;
+- a load that replaces a value keeps the superseded one in `observation_revision` (old value, its
+  release, new value, new release); a value repeated unchanged, or only its status changed, is not a
+  revision.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from app.ingest.reference import ReferenceData, indicator_rows, load_reference
 from app.settings import database_url, shown_url
 
 BATCH = 5000  # rows per statement
+SQLITE_BUSY_TIMEOUT_MS = 60_000  # a load waits this long for another writer (or a checkpoint) to finish
 PROGRESS_MIN_ROWS = 5000  # loads with more rows than this show a progress bar
 
 ProgressFactory = Callable[[int], AbstractContextManager]
@@ -34,14 +38,37 @@ ProgressFactory = Callable[[int], AbstractContextManager]
 # --- engine and transaction ---------------------------------------------------------------------------
 
 def writable_engine(url: str) -> Engine:
-    """The only writable engine in the project; used by the ingestion CLI and the demo builder."""
+    """The only writable engine in the project; used by the ingestion CLI and the demo builder.
+
+    SQLite files are switched to WAL mode (it stays with the file): a load killed at any moment
+    leaves only uncommitted frames in the -wal file, which readers ignore, so the read-only
+    dashboard reads the database as it was at once (a rollback journal left by a killed load would
+    need a read-write open first), and readers are never blocked by a running load.
+    """
     parsed = database_url(url)
     engine = create_engine(parsed)
     if parsed.get_backend_name() == "sqlite":
         @event.listens_for(engine, "connect")
         def _fk_on(dbapi_conn, _record):
+            dbapi_conn.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
             dbapi_conn.execute("PRAGMA foreign_keys = ON")
     return engine
+
+
+def use_wal(engine: Engine) -> None:
+    """Switch a SQLite file to WAL mode before a load writes (a read-write open also rolls back a
+    journal that a load killed before this change left behind)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA journal_mode = WAL")
+
+
+def checkpoint(engine: Engine) -> None:
+    """Copy a finished load from SQLite's -wal file into the database file and empty the -wal file,
+    so the file alone is the whole database again (a copy or a backup of it misses nothing)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def open_writable(url: str) -> Engine:
@@ -61,10 +88,17 @@ def open_writable(url: str) -> Engine:
         first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         raise DatabaseNotReady(f"cannot open {shown_url(url)}: {first}") from exc
     missing = {t.name for t in schema.metadata.sorted_tables} - tables
-    if missing:
+    added = {"published_value", "observation_revision"}  # tables added since version 1: `db init` adds them
+    if missing - added:
         engine.dispose()
         raise DatabaseNotReady(f"{shown_url(url)} has no Pilot Tracker schema (missing tables: "
                                f"{', '.join(sorted(missing))}); run `pilot-tracker db init --db URL` first")
+    with engine.connect() as conn:
+        lacking = sorted(missing) + [f"{t}.{c}" for t, cs in missing_columns(conn).items() for c in cs]
+    if lacking:
+        engine.dispose()
+        raise DatabaseNotReady(f"{shown_url(url)} has an older Pilot Tracker schema (lacking {', '.join(lacking)}); "
+                               "run `pilot-tracker db init --db URL` once to upgrade it (it only adds)")
     return engine
 
 
@@ -73,9 +107,11 @@ def transaction(url: str) -> Iterator[Connection]:
     """The one transaction of a load on a checked writable engine: committed at the end, rolled back on error."""
     engine = open_writable(url)
     try:
+        use_wal(engine)
         with engine.begin() as conn:
             yield conn
             analyze(conn)  # in the same transaction: the new rows and their statistics commit together
+        checkpoint(engine)
     finally:
         engine.dispose()
 
@@ -124,7 +160,8 @@ def record_release(conn: Connection, provenance: Provenance, row_count: int) -> 
     conn.execute(r.insert().values(id=next_id, source=provenance.source, url=provenance.url,
                                    licence=provenance.licence, retrieved_at=provenance.retrieved_at,
                                    published_at=provenance.published_at, sha256=provenance.sha256,
-                                   row_count=row_count))
+                                   row_count=row_count, division=provenance.division,
+                                   first_period=provenance.first_period, last_period=provenance.last_period))
     return next_id, False
 
 
@@ -148,42 +185,73 @@ def progress_bar(factory: ProgressFactory | None, total: int) -> AbstractContext
 
 
 def _existing(conn: Connection, observations: Sequence[Observation]) -> dict[tuple, tuple]:
-    o = schema.observation
+    """key -> (value, status, release_id, the area division of that release) of the stored rows the load may touch."""
+    o, r = schema.observation, schema.release
     indicators = sorted({x.indicator_code for x in observations})
     periods = sorted({x.period for x in observations})
     found: dict[tuple, tuple] = {}
     for start in range(0, len(periods), 200):
-        stmt = select(o.c.indicator_code, o.c.area_code, o.c.period, o.c.value, o.c.status).where(
+        stmt = select(o.c.indicator_code, o.c.area_code, o.c.period, o.c.value, o.c.status, o.c.release_id,
+                      r.c.division).select_from(o.outerjoin(r, r.c.id == o.c.release_id)).where(
             o.c.indicator_code.in_(indicators), o.c.period.in_(periods[start:start + 200]))
-        for ind, area, period, value, status in conn.execute(stmt):
-            found[(ind, area, period)] = (value, status)
+        for ind, area, period, value, status, release_id, division in conn.execute(stmt):
+            found[(ind, area, period)] = (value, status, release_id, division)
     return found
 
 
+def revised(old_value: float | None, new_value: float | None) -> bool:
+    """A revision changes the value: a number to another, or a suppressed (NULL) value to a known one or back."""
+    if old_value is None or new_value is None:
+        return (old_value is None) != (new_value is None)
+    return float(old_value) != float(new_value)
+
+
+def _revision(x: Observation, before: tuple, release_id: int) -> dict:
+    old_value, old_status, old_release = before[:3]
+    return {"indicator_code": x.indicator_code, "area_code": x.area_code, "period": x.period,
+            "old_value": old_value, "old_status": old_status, "old_release_id": old_release,
+            "new_value": x.value, "new_status": x.status, "new_release_id": release_id}
+
+
 def write_observations(conn: Connection, observations: Sequence[Observation], release_id: int,
-                       summary: LoadSummary, progress: ProgressFactory | None = None) -> None:
-    """Insert new observations and upsert changed ones; unchanged ones are not written. Counts go into summary."""
+                       summary: LoadSummary, progress: ProgressFactory | None = None,
+                       division: int | None = None) -> None:
+    """Insert new observations and upsert changed ones; unchanged ones are not written. Counts go into summary.
+
+    An unchanged value whose release is of another area division than this load's (`division`) is
+    pointed at this release, so every row tells the division it was last published in (see docs/ingest.md).
+    """
     existing = _existing(conn, observations)
-    new_rows: list[dict] = []
-    changed_rows: list[dict] = []
+    new_rows: list[Observation] = []
+    changed_rows: list[Observation] = []
+    revision_rows: list[dict] = []
+    moved = 0
     for x in observations:
         before = existing.get(x.key)
-        if before == (x.value, x.status):
-            continue
-        row = {"indicator_code": x.indicator_code, "area_code": x.area_code, "period": x.period,
-               "value": x.value, "status": x.status, "release_id": release_id}
-        (new_rows if before is None else changed_rows).append(row)
+        if before is not None and before[:2] == (x.value, x.status):
+            if before[3] == division:
+                continue
+            moved += 1
+        (new_rows if before is None else changed_rows).append(x)
+        if before is not None and revised(before[0], x.value):
+            revision_rows.append(_revision(x, before, release_id))
     summary.total = len(observations)
-    summary.inserted, summary.updated = len(new_rows), len(changed_rows)
+    summary.inserted, summary.updated = len(new_rows), len(changed_rows) - moved
+    summary.division_moved = moved
+    summary.revised = len(revision_rows)
     summary.unchanged = summary.total - summary.inserted - summary.updated
     summary.suppressed = sum(1 for x in observations if x.status == "suppressed")
     with progress_bar(progress, len(new_rows) + len(changed_rows)) as bar:
         for rows, write in ((new_rows, _insert), (changed_rows, _upsert)):
-            for start in range(0, len(rows), BATCH):
-                chunk = rows[start:start + BATCH]
+            for start in range(0, len(rows), BATCH):  # rows become dicts a batch at a time: bounded memory
+                chunk = [{"indicator_code": x.indicator_code, "area_code": x.area_code, "period": x.period,
+                          "value": x.value, "status": x.status, "release_id": release_id}
+                         for x in rows[start:start + BATCH]]
                 write(conn, chunk)
                 if bar is not None:
                     bar.update(len(chunk))
+    for start in range(0, len(revision_rows), BATCH):
+        conn.execute(schema.observation_revision.insert(), revision_rows[start:start + BATCH])
 
 
 def _insert(conn: Connection, rows: list[dict]) -> None:
@@ -202,6 +270,31 @@ def set_meta(conn: Connection, values: dict[str, str]) -> None:
 
 def create_schema(conn: Connection) -> None:
     schema.metadata.create_all(conn)
+    upgrade_schema(conn)
+
+
+def missing_columns(conn: Connection) -> dict[str, list[str]]:
+    """table -> columns of app.schema that an existing table lacks (a database of an older schema version)."""
+    inspector = inspect(conn)
+    tables = set(inspector.get_table_names())
+    out = {}
+    for table in schema.metadata.sorted_tables:
+        if table.name in tables:
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            lacking = [c.name for c in table.columns if c.name not in present]
+            if lacking:
+                out[table.name] = lacking
+    return out
+
+
+def upgrade_schema(conn: Connection) -> None:
+    """Add the columns a newer schema version added (names are only ever added, so this is the whole upgrade)."""
+    for table_name, columns in missing_columns(conn).items():
+        table = schema.metadata.tables[table_name]
+        for name in columns:
+            column = table.c[name]
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f'ALTER TABLE "{table_name}" ADD COLUMN "{name}" {kind}')
 
 
 def replace_memberships(conn: Connection, memberships: Iterable) -> None:
@@ -229,6 +322,7 @@ def init_database(url: str, *, reference: ReferenceData | None = None, registry:
     """
     engine = writable_engine(url)
     registry = registry or default_registry()
+    use_wal(engine)
     with engine.begin() as conn:
         create_schema(conn)
         if conn.execute(select(schema.area.c.code).limit(1)).first() is None:
@@ -240,6 +334,7 @@ def init_database(url: str, *, reference: ReferenceData | None = None, registry:
         if demo is not None or existing is None:
             values["demo"] = "true" if demo else "false"
         set_meta(conn, values)
+    checkpoint(engine)
     return engine
 
 

@@ -7,11 +7,13 @@ import re
 import polars as pl
 import streamlit as st
 
+from app.exports import table_xlsx, to_csv
 from app.i18n import LANGUAGE_NAMES, NO_VALUE, t
 from app.indicators import Indicator
+from app.safe_text import md_escape
 from app.settings import LANGUAGES, load_settings
 from app.ui.data import source
-from app.views.data import latest_release_text
+from app.views.data import coverage_text, latest_release_text
 from app.views.data import source_note as source_note_text
 from app.views.tables import Table
 
@@ -82,16 +84,26 @@ def safe_fragment(raw: str) -> str:
 
 
 def url_warning(param: str, raw: str, default_text: str) -> None:
-    st.info(t("url.invalid", current_lang(), param=param, value=safe_fragment(raw), default=default_text),
-            icon=":material/link_off:")
+    """A URL value not understood: the message quotes it cut short and without markup; the default named
+    (area names come from the database) is escaped, so neither is read as Markdown."""
+    st.info(t("url.invalid", current_lang(), param=md_escape(param, 40), value=safe_fragment(raw),
+              default=md_escape(default_text, 300)), icon=":material/link_off:")
 
 
 def source_note(indicator: Indicator, lang: str) -> None:
+    """Under a chart: the indicator's source and definition, then the months shown and their releases."""
     st.caption(source_note_text(indicator, lang))
+    parts = [code for code in (indicator.code, indicator.numerator, indicator.denominator) if code]
+    months = coverage_text(source(lang).indicator_releases(parts), lang)
+    if months:
+        st.caption(months)
 
 
 def release_caption(lang: str) -> None:
-    text = latest_release_text(source(lang).releases(), lang)
+    """The latest release under a page; its source names a file and a table title, shown as text only."""
+    releases = source(lang).releases()
+    text = latest_release_text(releases.with_columns(pl.col("source").map_elements(md_escape, return_dtype=pl.Utf8)),
+                               lang)
     if text:
         st.caption(text)
 
@@ -101,13 +113,41 @@ def download_csv(frame: pl.DataFrame, filename: str, lang: str, key: str) -> Non
                        mime="text/csv", key=key, icon=":material/download:")
 
 
+# Position classes 1 (highest values) .. 5: one blue hue, darker for higher, so colour says where an area
+# stands and nothing about good or bad ("rank, not a judgement"); text contrast at least 4.5:1 on each.
+POSITION_COLOURS = {1: ("#08519c", "#ffffff"), 2: ("#3182bd", "#ffffff"), 3: ("#9ecae1", "#1a1a1a"),
+                    4: ("#c6dbef", "#1a1a1a"), 5: ("#eff3ff", "#1a1a1a")}
+
+
+def _position_style(position) -> str:
+    colours = POSITION_COLOURS.get(position)
+    return f"background-color: {colours[0]}; color: {colours[1]}" if colours else ""
+
+
 def show_table(table: Table, key: str, height: int | str = "auto") -> None:
     """A view's table with its numbers and dates as such, so sorting a column sorts by value."""
-    config = {column: st.column_config.NumberColumn(column, format=NUMBER_FORMAT, step=10.0 ** -decimals)
+    config = {column: st.column_config.NumberColumn(column, format=NUMBER_FORMAT, step=10.0 ** -decimals,
+                                                    width="small" if table.compact and not decimals else None)
               for column, decimals in table.decimals.items()}
     config |= {column: st.column_config.DateColumn(column, format=MONTH_FORMAT) for column in table.months}
     config |= {column: st.column_config.DateColumn(column, format="localized") for column in table.dates}
+    config |= {column: st.column_config.LineChartColumn(column) for column in table.lines}
     # `step` sets the decimals shown but truncates (32.48 would read 32,4): hand over rounded values.
     shown = table.frame.with_columns(pl.col(column).round(decimals) for column, decimals in table.decimals.items())
-    st.dataframe(shown, column_config=config, hide_index=True, width="stretch", height=height, key=key,
+    data = shown
+    if table.shade:
+        data = shown.to_pandas().style.map(_position_style, subset=[table.shade])
+    st.dataframe(data, column_config=config, hide_index=True, width="stretch", height=height, key=key,
                  placeholder=NO_VALUE)
+
+
+def download_table(frame: pl.DataFrame, stem: str, title: str, lang: str, key: str) -> None:
+    """A table's CSV and XLSX downloads side by side; the XLSX says on its About sheet what it holds."""
+    synthetic = source(lang).meta().get("demo") == "true"
+    left, right = st.columns(2, gap="small", width=460)
+    left.download_button(t("common.download_csv", lang), to_csv(frame), file_name=f"{stem}.csv", mime="text/csv",
+                         key=f"{key}_csv", icon=":material/download:")
+    right.download_button(t("common.download_xlsx", lang), table_xlsx(frame, title=title, lang=lang,
+                                                                       synthetic=synthetic),
+                          file_name=f"{stem}.xlsx", key=f"{key}_xlsx", icon=":material/download:",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -4,7 +4,11 @@ Every read is cached (st.cache_data) under (url, fingerprint, arguments). The fi
 release, app.fingerprint) is itself cached for only FINGERPRINT_TTL_S seconds, so when a load finishes
 (`pilot-tracker ingest ...`, `boundaries load`) the next rerun after that asks new keys and reads
 the new data, while a quiet database is read once per READ_TTL_S. A failed read stops the page with a
-message in the user's language; its cause goes to the server log, not to a public page.
+message in the user's language saying what happened and what to do (the database missing, unreadable,
+corrupt, mid-repair after an interrupted load, a server that does not answer, a time or row limit,
+a role that could write), with a button to try again; its cause goes to the server log, not to a
+public page. Nothing failed is cached, so the page recovers when the database does, without a restart.
+A session that may not see the internal view (app.ui.access) reads through app.views.audience.PublicSource.
 
 Values of a few chosen areas (a trend's lines) are cached one area at a time, so adding an area reads
 only that area. Boundaries are simplified once per process and database state and kept as they are
@@ -30,6 +34,8 @@ from app.db import DatabaseUnavailable, readonly_engine
 from app.fingerprint import Fingerprint, data_fingerprint
 from app.i18n import t
 from app.settings import PROJECT_ROOT, load_settings
+from app.ui.access import internal_view
+from app.views.audience import PublicSource
 from app.views.source import QuerySource, Source
 
 FINGERPRINT_TTL_S = 5  # how long a finished load may stay unseen
@@ -42,14 +48,26 @@ GEO_FOLDER = "geo"
 log = logging.getLogger(__name__)
 
 
+#: What the page says for each reason a read fails (app.db.REASONS).
+REASON_TEXTS = {
+    "missing": "error.db_missing", "unreadable": "error.db_unreadable", "corrupt": "error.db_corrupt",
+    "interrupted_load": "error.db_interrupted_load", "unreachable": "error.db_unreachable",
+    "timeout": "error.db_timeout", "too_many_rows": "error.db_too_many_rows",
+    "writing_role": "error.db_writing_role", "other": "error.db_unavailable",
+}
+
+
 @st.cache_resource(show_spinner=False)
-def _engine(url: str, timeout_s: float):
-    return readonly_engine(url, timeout_s)
+def _engine(url: str, timeout_s: float, connect_timeout_s: float, allow_writing_role: bool):
+    return readonly_engine(url, timeout_s, connect_timeout_s=connect_timeout_s,
+                           allow_writing_role=allow_writing_role)
 
 
 def _reader(url: str, areas: pl.DataFrame | None = None) -> QuerySource:
     """The uncached reads over the cached engine of url."""
-    return QuerySource(_engine(url, load_settings().query_timeout_s), areas)
+    settings = load_settings()
+    engine = _engine(url, settings.query_timeout_s, settings.connect_timeout_s, settings.allow_writing_role)
+    return QuerySource(engine, areas)
 
 
 @st.cache_data(ttl=FINGERPRINT_TTL_S, show_spinner=False)
@@ -73,6 +91,11 @@ def _periods(url: str, fingerprint: Fingerprint, indicator_code: str) -> list[da
 
 
 @st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _provisional_periods(url: str, fingerprint: Fingerprint, indicator_code: str) -> list[date]:
+    return _reader(url).provisional_periods(indicator_code)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
 def _values(url: str, fingerprint: Fingerprint, indicator_code: str, area_codes: tuple[str, ...],
             start: date | None, end: date | None) -> pl.DataFrame:
     return _reader(url, _areas(url, fingerprint)).values(indicator_code, area_codes, start, end)
@@ -86,6 +109,31 @@ def _memberships(url: str, fingerprint: Fingerprint, group_codes: tuple[str, ...
 @st.cache_data(ttl=READ_TTL_S, show_spinner=False)
 def _releases(url: str, fingerprint: Fingerprint) -> pl.DataFrame:
     return _reader(url).releases()
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _published(url: str, fingerprint: Fingerprint, indicator_code: str, area_codes: tuple[str, ...]) -> pl.DataFrame:
+    return _reader(url).published(indicator_code, area_codes)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _published_areas(url: str, fingerprint: Fingerprint, indicator_code: str) -> list[str]:
+    return _reader(url).published_areas(indicator_code)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _indicator_releases(url: str, fingerprint: Fingerprint, indicator_codes: tuple[str, ...]) -> pl.DataFrame:
+    return _reader(url).indicator_releases(indicator_codes)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _revisions(url: str, fingerprint: Fingerprint, release_ids: tuple[int, ...] | None) -> pl.DataFrame:
+    return _reader(url).revisions(release_ids)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _release_contents(url: str, fingerprint: Fingerprint) -> pl.DataFrame:
+    return _reader(url).release_contents()
 
 
 @st.cache_resource(ttl=BOUNDARY_TTL_S, max_entries=32, show_spinner=False)
@@ -120,8 +168,10 @@ def _publish(shapes: dict) -> str | None:
 
 
 def _unavailable(exc: DatabaseUnavailable, lang: str):
-    log.error("indicator database unavailable: %s", exc)
-    st.error(t("error.db_unavailable", lang), icon=":material/error:")
+    """The outage page: what happened and what to do, in the user's language, and a way to try again."""
+    log.error("indicator database unavailable (%s): %s", exc.reason, exc)
+    st.error(t(REASON_TEXTS.get(exc.reason, "error.db_unavailable"), lang), icon=":material/error:")
+    st.button(t("error.retry", lang), key="retry_database", icon=":material/refresh:")  # a click reruns the page
     st.stop()
 
 
@@ -146,6 +196,9 @@ class CachedSource(Source):
     def periods(self, indicator_code: str) -> list[date]:
         return self._read(_periods, indicator_code)
 
+    def provisional_periods(self, indicator_code: str) -> list[date]:
+        return self._read(_provisional_periods, indicator_code)
+
     def values(self, indicator_code: str, area_codes: Sequence[str], start: date | None = None,
                end: date | None = None) -> pl.DataFrame:
         codes = tuple(area_codes)
@@ -166,12 +219,28 @@ class CachedSource(Source):
     def geojson_url(self, kind: str) -> str | None:
         return self._read(_geojson, kind)[1]
 
+    def published(self, indicator_code: str, area_codes: Sequence[str]) -> pl.DataFrame:
+        return self._read(_published, indicator_code, tuple(area_codes))
 
-def source(lang: str) -> CachedSource:
-    """The cached reads of the configured database as it is now."""
+    def published_areas(self, indicator_code: str) -> list[str]:
+        return self._read(_published_areas, indicator_code)
+
+    def indicator_releases(self, indicator_codes: Sequence[str]) -> pl.DataFrame:
+        return self._read(_indicator_releases, tuple(indicator_codes))
+
+    def revisions(self, release_ids: Sequence[int] | None = None) -> pl.DataFrame:
+        return self._read(_revisions, None if release_ids is None else tuple(release_ids))
+
+    def release_contents(self) -> pl.DataFrame:
+        return self._read(_release_contents)
+
+
+def source(lang: str) -> Source:
+    """The cached reads of the configured database as it is now, as this session may see them."""
     url = load_settings().db_url
     try:
         fingerprint = _fingerprint(url)
     except DatabaseUnavailable as exc:
         _unavailable(exc, lang)
-    return CachedSource(url, fingerprint, lang)
+    cached = CachedSource(url, fingerprint, lang)
+    return cached if internal_view() else PublicSource(cached)

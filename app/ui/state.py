@@ -14,7 +14,9 @@ import streamlit as st
 from app.i18n import fmt_month, t
 from app.indicators import Indicator, registry
 from app.months import month_code, parse_month_code
+from app.ui.access import internal_view
 from app.ui.chrome import url_warning
+from app.views.rates import NONE, PER_LABELS, per_choices
 
 
 def _initial(name: str, key: str, parse: Callable[[str], object | None], default, describe: Callable) -> None:
@@ -34,8 +36,9 @@ def choice(name: str, options: Sequence, default, label: str, format_func: Calla
     key = f"url_{name}"
     by_text = {str(o): o for o in options}
     _initial(name, key, lambda raw: by_text.get(raw), default, format_func)
-    if st.session_state[key] not in options:
-        st.session_state[key] = default
+    # Pinned, as multi_choice does: the browser names the choice by its label, which a language switch changes.
+    current = st.session_state[key]
+    st.session_state[key] = current if current in options else default
     if widget == "radio":
         value = container.radio(label, options, key=key, format_func=format_func, horizontal=True, help=help)
     elif widget == "segmented":
@@ -55,8 +58,8 @@ def month_choice(name: str, months: Sequence[date], default: date, label: str, l
     available = set(months)
     _initial(name, key, lambda raw: (m if (m := parse_month_code(raw)) in available else None), default,
              lambda m: fmt_month(m, lang))
-    if st.session_state[key] not in available:
-        st.session_state[key] = default
+    current = st.session_state[key]  # pinned before a language switch changes the labels (see choice)
+    st.session_state[key] = current if current in available else default
     if len(months) == 1:  # a slider over one month is a dot: say which month it is instead
         value = months[0]
         container.markdown(f"**{label}:** {fmt_month(value, lang)}")
@@ -97,9 +100,73 @@ def multi_choice(name: str, options: Sequence[str], default: Sequence[str], labe
 
 def indicator_choice(lang: str, default: str, codes: Sequence[str] | None = None, container=None,
                      name: str = "indicator") -> Indicator:
-    """An indicator of the registry, mirrored in ?indicator=."""
+    """An indicator of the registry, mirrored in ?indicator=; a public view offers public indicators only,
+    so a non-public code in the URL gets the short message and the default."""
     reg = registry()
-    codes = list(codes or reg.codes())
+    codes = list(codes or reg.codes(public_only=not internal_view()))
     code = choice(name, codes, default, t("common.indicator", lang), lambda c: reg[c].name(lang),
                   container=container)
     return reg[code]
+
+
+def per_choice(indicator: Indicator, default: str, lang: str, container=None) -> str:
+    """?per= for a count: as it is, per 1,000 inhabitants or as a share of the labour force; a ratio has none."""
+    options = per_choices(indicator)
+    if len(options) == 1:
+        return NONE
+    return choice("per", options, default if default in options else options[0], t("per.label", lang),
+                  lambda p: t(PER_LABELS[p], lang), widget="radio", container=container)
+
+
+def focus_choice(name: str, options: Sequence[str], default: str, label: str, format_func: Callable,
+                 container=None) -> str:
+    """One area from ?name=, which may hold several codes (the focus first, as the compare page writes it)."""
+    container = container or st
+    key = f"url_{name}_focus"
+    known = set(options)
+    _initial(name, key, lambda raw: (c if (c := raw.split(",")[0].strip()) in known else None), default, format_func)
+    current = st.session_state[key]  # pinned before a language switch changes the labels (see choice)
+    st.session_state[key] = current if current in known else default
+    value = container.selectbox(label, options, key=key, format_func=format_func)
+    st.query_params[name] = value
+    return value
+
+
+def _weights(raw: str, codes: Sequence[str]) -> dict[str, float] | None:
+    """`code:2,code:0.5` -> weights for known codes (others 1); None when anything is not understood."""
+    weights = dict.fromkeys(codes, 1.0)
+    for part in raw.split(","):
+        code, _, number = part.partition(":")
+        try:
+            value = float(number)
+        except ValueError:
+            return None
+        if code.strip() not in weights or not 0 <= value <= 10 or value != value:
+            return None
+        weights[code.strip()] = value
+    return weights if sum(weights.values()) > 0 else None
+
+
+def weights_choice(name: str, codes: Sequence[str], label_of: Callable[[str], str], lang: str,
+                   container=None) -> dict[str, float]:
+    """A weight (0-10, equal by default) per chosen indicator, mirrored in ?name=code:w,... when not all equal."""
+    container = container or st
+    raw = st.query_params.get(name)
+    parsed = _weights(raw, codes) if raw else None
+    if raw and parsed is None and f"_warned_{name}" not in st.session_state:
+        st.session_state[f"_warned_{name}"] = True
+        url_warning(name, raw, t("similar.equal_weights", lang))
+    columns = container.columns(max(len(codes), 1))
+    weights = {}
+    for column, code in zip(columns, codes):
+        key = f"url_{name}_{code}"
+        if key not in st.session_state:
+            st.session_state[key] = (parsed or {}).get(code, 1.0)
+        weights[code] = column.number_input(label_of(code), min_value=0.0, max_value=10.0, step=0.5, key=key)
+    if sum(weights.values()) <= 0:
+        weights = dict.fromkeys(codes, 1.0)
+    if len(set(weights.values())) > 1:
+        st.query_params[name] = ",".join(f"{code}:{value:g}" for code, value in weights.items())
+    elif name in st.query_params:
+        del st.query_params[name]
+    return weights

@@ -16,6 +16,7 @@ from app.charts.gauges import CLIENT_SHARE_RULE, ely_gauges, share_history
 from app.charts.trends import axis_title
 from app.i18n import fmt_month, fmt_percent, t
 from app.indicators import Indicator, registry
+from app.safe_text import md_escape
 from app.views.source import Source
 from app.views.tables import Table, status_text
 
@@ -44,7 +45,8 @@ def gauge_view(source: Source, month: date, lang: str) -> GaugeView:
         pl.col("area_code").replace_strict(names, default="").alias("name"))
     figure = ely_gauges(current, lang=lang, title=t("gauges.chart_title", lang, month=fmt_month(month, lang)))
     over = current.filter(pl.col("value") > CLIENT_SHARE_RULE)["name"].to_list()
-    over_rule = t("gauges.over_rule", lang, areas=", ".join(over), rule=fmt_percent(CLIENT_SHARE_RULE, lang, 0)) \
+    over_rule = t("gauges.over_rule", lang, areas=", ".join(md_escape(name) for name in over),  # Markdown: names as text
+                  rule=fmt_percent(CLIENT_SHARE_RULE, lang, 0)) \
         if over else None
     share = f"{t('gauges.share', lang)} ({t('unit.percent', lang)})"
     clients, jobseekers = t("gauges.clients", lang), t("gauges.jobseekers", lang)

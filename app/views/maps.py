@@ -18,6 +18,7 @@ from app.areas import GRP_PILOT, members_in_months
 from app.charts.maps import indicator_map
 from app.indicators import Indicator
 from app.months import month_code
+from app.views.rates import NONE, rate_indicator, rated_values
 from app.views.source import Source
 
 MAP_LEVELS = ("municipality", "pilot", "ely", "region")
@@ -59,13 +60,19 @@ def level_frame(codes: list[str], values: pl.DataFrame, names: dict[str, str],
 
 
 def map_view(source: Source, indicator: Indicator, month: date, level: str, lang: str, *, height: int = 720,
-             title: str | None = None) -> MapView:
-    """The map as the map page and the overview show it, with the month's values for download."""
+             title: str | None = None, per: str = NONE) -> MapView:
+    """The map as the map page and the overview show it, with the month's values for download.
+
+    per: a count as it is, per 1,000 inhabitants or as a share of the labour force (app.views.rates).
+    """
     if level not in MAP_LEVELS:
         raise ValueError(f"unknown map level {level!r}")
     codes = source.codes_of_kind(level)
     points = area_points(source.areas(), source.memberships(codes if level != "municipality" else []), month)
-    frame = level_frame(codes, source.values(indicator.code, codes, month, month), source.area_names(lang), points)
+    values = rated_values(source, indicator, codes, per, month, month)
+    stem = indicator.code if rate_indicator(indicator, per) is indicator else f"{indicator.code}-per_{per}"
+    indicator = rate_indicator(indicator, per)
+    frame = level_frame(codes, values, source.area_names(lang), points)
     shapes = source.geojson(level)
     figure = indicator_map(
         frame, indicator, lang, shapes=shapes,
@@ -75,4 +82,4 @@ def map_view(source: Source, indicator: Indicator, month: date, level: str, lang
         context_url=source.geojson_url("municipality") if level == "pilot" else None)
     export = frame.select("area_code", "name", "value", "status").with_columns(
         pl.lit(month_code(month)).alias("month"))
-    return MapView(figure, frame, export, f"{indicator.code}-{level}-{month_code(month)}.csv", shapes is not None)
+    return MapView(figure, frame, export, f"{stem}-{level}-{month_code(month)}.csv", shapes is not None)

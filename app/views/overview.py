@@ -126,3 +126,9 @@ def overview_view(source: Source, lang: str) -> OverviewView:
         status_notes=notes, year_text=year_text, pilots_ended=areas_now == 0,
         map_title=t("overview.map_title", lang),
         map=map_view(source, reg[SHARE], month, "pilot", lang, height=MAP_HEIGHT))
+
+
+def pilot_links(source: Source, lang: str) -> list[tuple[str, str]]:
+    """(code, name) of every pilot area, by name: the overview links each to its area page."""
+    names = source.area_names(lang)
+    return sorted(((code, names[code]) for code in source.codes_of_kind("pilot")), key=lambda pair: pair[1])

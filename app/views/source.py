@@ -56,6 +56,30 @@ class Source(ABC):
         """Where a browser can fetch geojson(kind), if this source serves it; None: figures carry the shapes."""
         return None
 
+    def published(self, indicator_code: str, area_codes: Sequence[str]) -> pl.DataFrame:
+        """Figures a publisher printed for the indicator and areas (app.queries.published_values); none by default."""
+        return pl.DataFrame(schema=queries.PUBLISHED_SCHEMA)
+
+    def published_areas(self, indicator_code: str) -> list[str]:
+        """The areas with a published figure of the indicator; none by default."""
+        return []
+
+    def indicator_releases(self, indicator_codes: Sequence[str]) -> pl.DataFrame:
+        """The releases the indicators' rows come from, with their months (app.queries.indicator_releases)."""
+        return pl.DataFrame(schema=queries.COVERAGE_SCHEMA)
+
+    def provisional_periods(self, indicator_code: str) -> list[date]:
+        """Months in which the indicator (or a part of it) has a provisional value; a public view hides them."""
+        raise NotImplementedError(f"{type(self).__name__} cannot tell provisional months")
+
+    @abstractmethod
+    def revisions(self, release_ids: Sequence[int] | None = None) -> pl.DataFrame:
+        """Values later loads replaced (app.queries.revisions), those of the given releases or all."""
+
+    @abstractmethod
+    def release_contents(self) -> pl.DataFrame:
+        """Per release: the observations it still holds and their first and last month."""
+
     def area_names(self, lang: str) -> dict[str, str]:
         return {row["code"]: area_name(row, lang) for row in self.areas().to_dicts()}
 
@@ -86,6 +110,9 @@ class QuerySource(Source):
     def periods(self, indicator_code: str) -> list[date]:
         return queries.periods(self.engine, registry()[indicator_code])
 
+    def provisional_periods(self, indicator_code: str) -> list[date]:
+        return queries.provisional_periods(self.engine, registry()[indicator_code])
+
     def values(self, indicator_code: str, area_codes: Sequence[str], start: date | None = None,
                end: date | None = None) -> pl.DataFrame:
         return queries.indicator_values(self.engine, registry()[indicator_code], list(area_codes),
@@ -100,3 +127,18 @@ class QuerySource(Source):
     def geojson(self, kind: str) -> dict | None:
         collection = geo.feature_collection(queries.boundaries(self.engine), codes=self.codes_of_kind(kind))
         return collection if collection["features"] else None
+
+    def published(self, indicator_code: str, area_codes: Sequence[str]) -> pl.DataFrame:
+        return queries.published_values(self.engine, indicator_code, list(area_codes))
+
+    def published_areas(self, indicator_code: str) -> list[str]:
+        return queries.published_areas(self.engine, indicator_code)
+
+    def indicator_releases(self, indicator_codes: Sequence[str]) -> pl.DataFrame:
+        return queries.indicator_releases(self.engine, list(indicator_codes))
+
+    def revisions(self, release_ids: Sequence[int] | None = None) -> pl.DataFrame:
+        return queries.revisions(self.engine, None if release_ids is None else list(release_ids))
+
+    def release_contents(self) -> pl.DataFrame:
+        return queries.release_contents(self.engine)

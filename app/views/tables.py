@@ -21,9 +21,13 @@ class Table:
     decimals: Mapping[str, int] = field(default_factory=dict)  # number column -> decimals shown
     months: tuple[str, ...] = ()  # date columns that hold months (shown as 2021-03)
     dates: tuple[str, ...] = ()  # date columns shown as days
+    lines: tuple[str, ...] = ()  # list columns drawn as a small trend line in each row
+    shade: str | None = None  # a column of position classes (1 = highest) whose cells are coloured by class
+    compact: bool = False  # narrow whole-number columns (ranks, counts of areas), so the last columns stay in view
 
     def __post_init__(self):
-        unknown = [c for c in (*self.decimals, *self.months, *self.dates) if c not in self.frame.columns]
+        columns = (*self.decimals, *self.months, *self.dates, *self.lines, *([self.shade] if self.shade else []))
+        unknown = [c for c in columns if c not in self.frame.columns]
         if unknown:
             raise ValueError(f"table columns not in the frame: {', '.join(unknown)}")
         text = [c for c in self.decimals if not self.frame.schema[c].is_numeric()]
