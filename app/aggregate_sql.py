@@ -55,28 +55,46 @@ def _members_first_sqlite(join, compiler, **kw):
     return f"{left} CROSS JOIN {right} ON {join.onclause._compiler_dispatch(compiler, **kw)}"
 
 
-def _runs(expected: pl.DataFrame, months: list[date]) -> str:
-    """expected (group_code, member_code, period) as JSON [[member, group, first, last], ...]: each member's
-    runs of consecutive months of the list (a month the list lacks has no rows to sum anyway)."""
+CODE_WIDTH = 16  # schema.area.code is String(16): each code fits its fixed-width field
+RUN_WIDTH = 2 * CODE_WIDTH + 20  # member, group, first and last month (10 characters each)
+
+
+def _runs(expected: pl.DataFrame, months: list[date]) -> list[tuple[str, str, date, date]]:
+    """expected (group_code, member_code, period) as (member, group, first, last): each member's runs of
+    consecutive months of the list (a month the list lacks has no rows to sum anyway)."""
     index = pl.DataFrame({"period": sorted(set(months))}, schema={"period": pl.Date}).with_row_index("i")
     runs = (expected.join(index, on="period").sort("group_code", "member_code", "i")
             .with_columns((pl.col("i").cast(pl.Int64) - pl.int_range(pl.len()).over("group_code", "member_code"))
                           .alias("run"))
             .group_by("group_code", "member_code", "run")
             .agg(pl.col("period").min().alias("first"), pl.col("period").max().alias("last")))
-    return json.dumps([[m, g, f.isoformat(), t.isoformat()] for g, m, _, f, t in runs.iter_rows()])
+    return [(m, g, first, last) for g, m, _, first, last in runs.iter_rows()]
+
+
+def _runs_parameters(runs: list[tuple[str, str, date, date]], dialect: str) -> dict:
+    """The runs as one parameter: JSON for PostgreSQL; for SQLite, fixed-width fields in one blob (its
+    read-only guard refuses json_each, whose table SQLite builds by writing to its schema)."""
+    if dialect == "postgresql":
+        return {"runs": json.dumps([{"member_code": m, "group_code": g, "first": f.isoformat(), "last": t.isoformat()}
+                                    for m, g, f, t in runs])}
+    packed = "".join(f"{m:<{CODE_WIDTH}}{g:<{CODE_WIDTH}}{f.isoformat()}{t.isoformat()}" for m, g, f, t in runs)
+    return {"runs": packed.encode("ascii"), "run_count": len(runs)}
 
 
 def _runs_table(dialect: str):
-    """The JSON of _runs as rows (member_code, group_code, first, last), in the database's own words."""
+    """The runs parameter as rows (member_code, group_code, first, last), in the database's own words."""
     if dialect == "postgresql":
         return text("SELECT * FROM jsonb_to_recordset(CAST(:runs AS jsonb)) "
                     "AS r(member_code text, group_code text, first date, last date)").columns(
             column("member_code", String), column("group_code", String), column("first", Date),
             column("last", Date)).cte("runs")
-    return text("SELECT json_extract(value, '$[0]') AS member_code, json_extract(value, '$[1]') AS group_code, "
-                "json_extract(value, '$[2]') AS first, json_extract(value, '$[3]') AS last "
-                "FROM json_each(:runs)").columns(
+    w, n = CODE_WIDTH, RUN_WIDTH
+    field = "CAST(substr(:runs, n * {n} + {at}, {size}) AS TEXT)"  # a blob: substr counts bytes, in O(1)
+    member, group = (f"rtrim({field.format(n=n, at=at, size=w)})" for at in (1, w + 1))
+    first, last = (field.format(n=n, at=at, size=10) for at in (2 * w + 1, 2 * w + 11))
+    return text(f"SELECT {member} AS member_code, {group} AS group_code, {first} AS first, {last} AS last "
+                f"FROM (WITH RECURSIVE k(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM k WHERE n + 1 < :run_count) "
+                f"SELECT n FROM k)").columns(
         column("member_code", String), column("group_code", String), column("first", String),
         column("last", String)).cte("runs").prefix_with("MATERIALIZED")
 
@@ -162,7 +180,8 @@ def member_sums(engine: Engine, fetch: Fetch, indicators: list[Indicator], expec
     counts = expected.group_by("group_code", "period").agg(pl.len().cast(pl.Int64).alias("members")).rename(
         {"group_code": "area_code"})
     stmt = present_sums_statement([i.code for i in indicators], engine.dialect.name)
-    present = fetch(engine, stmt.params(runs=_runs(expected, months)), PRESENT_SCHEMA)
+    parameters = _runs_parameters(_runs(expected, months), engine.dialect.name)
+    present = fetch(engine, stmt.params(**parameters), PRESENT_SCHEMA)
     out = {}
     for indicator in indicators:
         sums = counts.join(present.filter(pl.col("indicator_code") == indicator.code).drop("indicator_code"),

@@ -15,7 +15,10 @@ from hypothesis import strategies as st
 from sqlalchemy import event
 from streamlit.testing.v1 import AppTest
 
+from app import queries
+from app.areas import GRP_PILOT
 from app.charts.style import base_layout
+from app.db import readonly_engine
 from app.i18n import LOCALES, fmt_number
 from app.ui import data as ui_data
 from tests.conftest import ROOT
@@ -67,7 +70,10 @@ def test_the_map_names_its_boundaries_and_sends_only_what_the_month_changes(boun
     assert outline["showlegend"] and outline["lon"] == [None]  # the legend entry; the outline is each border
     widths = [w for trace in figure["data"] if trace["type"] == "choropleth"
               for w in (trace["marker"]["line"]["width"] if isinstance(trace["marker"]["line"]["width"], list) else [])]
-    assert widths.count(2.2) == 104  # the pilot municipalities of December 2024 (tests/test_pages.py)
+    engine = readonly_engine(boundaries_db)
+    pilot_municipalities = queries.memberships(engine, [GRP_PILOT])["member_code"].n_unique()
+    engine.dispose()
+    assert widths.count(2.2) == pilot_municipalities  # each pilot municipality's own border is its outline
 
     at.select_slider(key="url_month").set_value(date(2023, 6, 1)).run()
     changed = spec_of(at)
@@ -82,7 +88,7 @@ def test_a_view_is_built_once_per_state_and_a_new_area_reads_only_that_area(boun
     original = trends.trend_view
     monkeypatch.setattr(trends, "trend_view", lambda *a, **k: built.append(a[2]) or original(*a, **k))
     statements = []
-    engine = ui_data._engine(boundaries_db, 15.0)
+    engine = ui_data._reader(boundaries_db).engine  # the dashboard's own cached engine
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
     try:
