@@ -42,7 +42,7 @@ else
 endif
 
 run: install
-	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
+	$(BIN)/python -m app.ui.serve --server.port $(PORT) --server.headless true
 
 real: $(BIN)/.installed
 	$(BIN)/pilot-tracker build real --db $(REAL_DB)

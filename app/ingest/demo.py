@@ -31,7 +31,17 @@ from app.indicators import Registry, registry as default_registry
 from app.ingest.calibration import Calibration, calibrated_clients, unemployed_shares
 from app.ingest.reference import ReferenceData, load_reference
 from app.ingest.records import LoadSummary, Observation
-from app.ingest.store import create_schema, load_reference_data, set_meta, use_wal, writable_engine, write_observations
+from app.ingest.store import (
+    OBSERVATION_COLUMNS,
+    analyze,
+    bulk_insert_observations,
+    create_schema,
+    load_reference_data,
+    set_meta,
+    use_wal,
+    writable_engine,
+    write_observations,
+)
 from app.months import months_between
 from app.settings import database_url
 
@@ -81,7 +91,7 @@ VACANCY_LEVEL = {"2019-01": 1.0, "2020-03": 0.95, "2020-05": 0.62, "2020-10": 0.
 PLAN_SHARE = {"2021-03": 0.52, "2022-06": 0.86, "2024-12": 0.88}
 
 
-def _counts(reference: ReferenceData, months: list[date], seed: int,
+def demo_counts(reference: ReferenceData, months: list[date], seed: int,
             calibration: Calibration) -> tuple[list[str], dict[str, np.ndarray]]:
     """Arrays (municipality x month) of every count indicator, before rounding and suppression."""
     rng = np.random.default_rng(seed)
@@ -182,7 +192,7 @@ def demo_releases(reference: ReferenceData, registry: Registry,
     A one-month spec has one release and an empty second one.
     """
     months = months_between(spec.first_month, spec.last_month)
-    codes, counts = _counts(reference, months, spec.seed, Calibration.from_file(registry=registry))
+    codes, counts = demo_counts(reference, months, spec.seed, Calibration.from_file(registry=registry))
     if len(months) < 2:
         return _rows(codes, months, counts, registry, 1, range(len(months))), []
     cut = len(months) - 1
@@ -247,13 +257,13 @@ def build_demo(url: str, spec: DemoSpec = DemoSpec(), registry: Registry | None 
                 "id": n, "source": DEMO_SOURCE, "url": None, "licence": "CC BY 4.0 (synthetic values)",
                 "retrieved_at": moment, "published_at": moment, "sha256": None, "row_count": len(rows)}
                 for n, (moment, rows) in enumerate(zip(published, (first, second)), start=1)])
-            for start in range(0, len(first), 20_000):
-                conn.execute(schema.observation.insert(), first[start:start + 20_000])
+            bulk_insert_observations(conn, (tuple(row[c] for c in OBSERVATION_COLUMNS) for row in first))
             summary = LoadSummary(file="demo", target="demo")
             write_observations(conn, [Observation(r["indicator_code"], r["area_code"], r["period"], r["value"],
                                                   r["status"]) for r in second], 2, summary)
             set_meta(conn, {"schema_version": schema.SCHEMA_VERSION, "demo": "true",
                             "demo_seed": str(spec.seed)})
+            analyze(conn)
     finally:
         engine.dispose()
     if target is not None:

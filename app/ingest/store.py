@@ -110,6 +110,7 @@ def transaction(url: str) -> Iterator[Connection]:
         use_wal(engine)
         with engine.begin() as conn:
             yield conn
+            analyze(conn)  # in the same transaction: the new rows and their statistics commit together
         checkpoint(engine)
     finally:
         engine.dispose()
@@ -335,3 +336,47 @@ def init_database(url: str, *, reference: ReferenceData | None = None, registry:
         set_meta(conn, values)
     checkpoint(engine)
     return engine
+
+
+# --- bulk loads (the demo builder and the benchmark's database) -----------------------------------------
+
+OBSERVATION_COLUMNS = ("indicator_code", "area_code", "period", "value", "status", "release_id")
+
+
+def bulk_insert_observations(conn: Connection, rows: Iterable[tuple]) -> int:
+    """Insert new observations (tuples in OBSERVATION_COLUMNS order) the fastest way the backend has.
+
+    PostgreSQL gets COPY (about ten times faster than INSERTs), SQLite one prepared INSERT run over
+    every row; both inside the caller's transaction. Only for rows known to be new (a fresh build).
+    """
+    raw = conn.connection.driver_connection
+    columns = ", ".join(OBSERVATION_COLUMNS)
+    count = 0
+    if conn.dialect.name == "postgresql":
+        with raw.cursor() as cursor, cursor.copy(f"COPY observation ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
+
+    def counted():
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield (*row[:2], row[2].isoformat(), *row[3:])
+
+    raw.executemany(f"INSERT INTO observation ({columns}) VALUES (?, ?, ?, ?, ?, ?)", counted())
+    return count
+
+
+def analyze(conn: Connection) -> None:
+    """Fresh planner statistics after a load, so reads choose the observation and membership indexes.
+
+    PostgreSQL leaves a freshly loaded table without statistics until autovacuum gets to it; SQLite
+    has none until ANALYZE (a bounded sample here, so it stays quick on millions of rows).
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE")
+    else:
+        conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
+        conn.exec_driver_sql("ANALYZE")

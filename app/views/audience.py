@@ -65,6 +65,9 @@ class PublicSource(Source):
     def geojson(self, kind: str) -> dict | None:
         return self.inner.geojson(kind)
 
+    def geojson_url(self, kind: str) -> str | None:
+        return self.inner.geojson_url(kind)
+
     def revisions(self, release_ids: Sequence[int] | None = None) -> pl.DataFrame:
         """Revised values of public indicators, outside the months that hold provisional values."""
         frame = self.inner.revisions(release_ids)

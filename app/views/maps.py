@@ -93,7 +93,8 @@ def map_view(source: Source, indicator: Indicator, month: date, level: str, lang
         frame, indicator, lang, shapes=shapes,
         context=source.geojson("municipality") if level == "pilot" else None,
         highlight=source.memberships([GRP_PILOT])["member_code"].to_list() if level == "municipality" else (),
-        height=height, title=title)
+        height=height, title=title, shapes_url=source.geojson_url(level),
+        context_url=source.geojson_url("municipality") if level == "pilot" else None)
     synthetic = source.is_synthetic()
     chart = Chart(
         figure=figure, title=f"{title_text}, {fmt_month(month, lang)}", export_code=export_code,

@@ -52,6 +52,10 @@ class Source(ABC):
     def geojson(self, kind: str) -> dict | None:
         """Screen boundaries of one area kind (app.geo.feature_collection), None when none are stored."""
 
+    def geojson_url(self, kind: str) -> str | None:
+        """Where a browser can fetch geojson(kind), if this source serves it; None: figures carry the shapes."""
+        return None
+
     def published(self, indicator_code: str, area_codes: Sequence[str]) -> pl.DataFrame:
         """Figures a publisher printed for the indicator and areas (app.provenance.published_values); none by default."""
         return pl.DataFrame(schema=provenance.PUBLISHED_SCHEMA)
