@@ -104,7 +104,8 @@ def release_caption(lang: str) -> None:
 
 
 def download_csv(frame: pl.DataFrame, filename: str, lang: str, key: str) -> None:
-    st.download_button(t("common.download_csv", lang), frame.write_csv().encode("utf-8"), file_name=filename,
+    """A view's CSV; a name starting with =, +, - or @ is neutralised (app.exports.to_csv), never a formula."""
+    st.download_button(t("common.download_csv", lang), to_csv(frame), file_name=filename,
                        mime="text/csv", key=key, icon=":material/download:")
 
 
