@@ -467,7 +467,7 @@ def boundaries_fetch(year: int, db_url: str | None, base_url: str | None, timeou
 
 # --- static snapshots for the public ------------------------------------------------------------
 
-def _month_option(name: str, help_text: str):
+def _snapshot_month(name: str, help_text: str):
     def parse(ctx, param, value):
         from app.months import parse_month_code
 
@@ -485,13 +485,13 @@ def _month_option(name: str, help_text: str):
 @click.option("--view", type=click.Choice(["map", "trend", "gauges", "compare"]), default=None,
               help="The view to snapshot (its state as in the page's URL: the options below).")
 @click.option("--indicator", default=None, help="Indicator code (default: the page's).")
-@_month_option("--month", "Month shown by a map or the gauges (default: the latest with data).")
+@_snapshot_month("--month", "Month shown by a map or the gauges (default: the latest with data).")
 @click.option("--areas", default=None, metavar="CODES", help="Comma-separated area codes of a trend, e.g. PILOT01,SSS.")
 @click.option("--level", default="municipality", show_default=True,
               type=click.Choice(["municipality", "pilot", "ely", "region"]), help="Area level of a map.")
 @click.option("--mode", default="value", show_default=True, type=click.Choice(["value", "index", "yoy"]),
               help="What a trend shows: values, an index or the change from a year earlier.")
-@_month_option("--base", "Base month of an index (default: the first month with a value for every area).")
+@_snapshot_month("--base", "Base month of an index (default: the first month with a value for every area).")
 @click.option("--per", default="none", show_default=True, type=click.Choice(["none", "inhabitants", "labour_force"]),
               help="A count as it is, per 1,000 inhabitants or as a share of the labour force (map, trend).")
 @click.option("--lang", default="fi", show_default=True, type=click.Choice(["fi", "sv", "en"]))

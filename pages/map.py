@@ -14,6 +14,16 @@ if not embed:
     st.title(t("map.title", lang))
     st.caption(t("map.intro", lang))
 
+controls = st.columns([3, 2])
+indicator = state.indicator_choice(lang, "unemployment_share", container=controls[0])
+level = state.choice("level", MAP_LEVELS, "municipality", t("map.level", lang), lambda k: t("level." + k, lang),
+                     widget="radio", container=controls[1])
+per = state.per_choice(indicator, default_rate(source, indicator), lang)
+months = source.periods(indicator.code)
+if not months:
+    st.info(t("common.no_data", lang))
+    st.stop()
+month = state.month_choice("month", months, months[-1], t("common.month", lang), lang)
 
 # Without boundaries the figure itself says why it draws points; the page adds no second notice.
 view = map_view(source, indicator, month, level, lang, per=per, public=data.public(),

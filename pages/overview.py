@@ -6,7 +6,8 @@ from app.i18n import t
 from app.safe_text import md_escape
 from app.ui import chrome, data, share
 from app.ui.changes import show_changes
-from app.views.overview import pilot_links
+from app.views.changes import changes_view
+from app.views.overview import overview_view, pilot_links
 
 lang = chrome.current_lang()
 st.title(t("overview.title", lang))
@@ -39,5 +40,5 @@ if links:
     for n, (code, name) in enumerate(links):
         columns[n % 3].page_link("pages/area.py", label=md_escape(name), icon=":material/place:",
                                  query_params={"areas": code, "lang": lang})
-show_changes(views.changes_view(source, lang), lang, key="overview")
+show_changes(changes_view(source, lang), lang, key="overview")
 chrome.release_caption(lang)

@@ -5,7 +5,7 @@ import streamlit as st
 from app.i18n import t
 from app.ui import chrome, data, share, state
 from app.views.rates import NONE
-from app.views.trends import DEFAULT_AREAS, MODES, area_choices, has_data, index_base
+from app.views.trends import DEFAULT_AREAS, MODES, area_choices, has_data, index_base, trend_view
 
 lang = chrome.current_lang()
 source = data.source(lang)
@@ -14,6 +14,26 @@ if not embed:
     st.title(t("trends.title", lang))
     st.caption(t("trends.intro", lang))
 
+choices = area_choices(source, lang)
+controls = st.columns([2, 3])
+indicator = state.indicator_choice(lang, "unemployment_share", container=controls[0])
+chosen = state.multi_choice("areas", list(choices), DEFAULT_AREAS, t("trends.areas", lang), choices.get,
+                            container=controls[1])
+months = source.periods(indicator.code)
+mode_col, base_col = st.columns([2, 3])
+mode = state.choice("mode", MODES, "value", t("trends.mode", lang), lambda m: t("mode." + m, lang),
+                    widget="radio", container=mode_col)
+per = state.per_choice(indicator, NONE, lang, container=mode_col)
+if not chosen:
+    st.info(t("trends.pick_areas", lang))
+    st.stop()
+if not has_data(source, indicator):
+    st.info(t("common.no_data", lang))
+    st.stop()
+base = None
+if mode == "index" and months:
+    base = state.month_choice("base", months, index_base(source, indicator, chosen) or months[0],
+                              t("trends.base_month", lang), lang, container=base_col)
 
 view = trend_view(source, indicator, chosen, mode, lang, base, per=per, public=data.public())
 if view.empty:
