@@ -129,6 +129,9 @@ def _read_pxweb_json(path: Path, doc: dict) -> PxTable:
             fail(path, "a column needs a 'code'", where)
         code = _code_text(path, col["code"], f"{where}.code")
         kind = col.get("type")
+        if kind is not None and not isinstance(kind, str):
+            fail(path, f"a column's type is {clip(json.dumps(kind), 40)}; PxWeb writes \"d\", \"t\" or \"c\"",
+                 f"{where}.type")
         if kind == "c":
             value_columns.append((code, where, _label(col.get("text"))))
         else:
