@@ -484,7 +484,8 @@ def _snapshot_month(name: str, help_text: str):
 @main.command()
 @click.option("--view", type=click.Choice(["map", "trend", "gauges", "compare"]), default=None,
               help="The view to snapshot (its state as in the page's URL: the options below).")
-@click.option("--indicator", default=None, help="Indicator code (default: the page's).")
+@click.option("--indicator", default=None,
+              help="Indicator code (default: the page's); for compare, comma-separated codes.")
 @_snapshot_month("--month", "Month shown by a map or the gauges (default: the latest with data).")
 @click.option("--areas", default=None, metavar="CODES", help="Comma-separated area codes of a trend, e.g. PILOT01,SSS.")
 @click.option("--level", default="municipality", show_default=True,
@@ -492,12 +493,13 @@ def _snapshot_month(name: str, help_text: str):
 @click.option("--mode", default="value", show_default=True, type=click.Choice(["value", "index", "yoy"]),
               help="What a trend shows: values, an index or the change from a year earlier.")
 @_snapshot_month("--base", "Base month of an index (default: the first month with a value for every area).")
-@click.option("--per", default="none", show_default=True, type=click.Choice(["none", "inhabitants", "labour_force"]),
-              help="A count as it is, per 1,000 inhabitants or as a share of the labour force (map, trend).")
+@click.option("--per", default=None, type=click.Choice(["none", "inhabitants", "labour_force"]),
+              help="A count as it is, per 1,000 inhabitants or as a share of the labour force (map, trend; "
+                   "default: the page's).")
 @click.option("--lang", default="fi", show_default=True, type=click.Choice(["fi", "sv", "en"]))
 @click.option("--all", "all_views", is_flag=True,
               help="The standard set for the latest month in fi, sv and en: the national map, each pilot "
-                   "area's trend, the ELY gauges; and the index pages.")
+                   "area's trend, the ELY gauges, each pilot area's compare table; and the index pages.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder to write into (created if needed).")
 @click.option("--site-url", default=None, metavar="URL",
@@ -523,12 +525,11 @@ def snapshot(view, indicator, month, areas, level, mode, base, per, lang, all_vi
 
     if all_views == (view is not None):
         raise click.UsageError("give either --view or --all")
-    if view == "compare":
-        raise click.ClickException("the compare view is not in this version yet: snapshot map, trend or gauges")
     settings = load_settings()
     states = None if all_views else [ViewState(
-        view, lang, indicator=indicator, month=month, level=level, mode=mode, base=base, per=per,
-        areas=tuple(a.strip().upper() for a in (areas or "").split(",") if a.strip()))]
+        view, lang, indicator=None if view == "compare" else indicator, month=month, level=level, mode=mode,
+        base=base, per=per, areas=tuple(a.strip().upper() for a in (areas or "").split(",") if a.strip()),
+        indicators=tuple(c.strip() for c in (indicator or "").split(",") if c.strip()) if view == "compare" else ())]
 
     def report(meta, paths) -> None:
         click.echo(f"{meta.slug}: " + ", ".join(f"{ext} {p.stat().st_size / 1024:.0f} KB" for ext, p in paths.items()))

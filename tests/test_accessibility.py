@@ -214,7 +214,8 @@ def snapshot_site(browser_db, tmp_path_factory):  # noqa: F811 - the fixture imp
 
     out = tmp_path_factory.mktemp("site")
     states = [ViewState(view, lang, **extra) for lang in LANGUAGES
-              for view, extra in (("map", {}), ("trend", {"areas": ("PILOT01", "SSS")}), ("gauges", {}))]
+              for view, extra in (("map", {}), ("trend", {"areas": ("PILOT01", "SSS")}), ("gauges", {}),
+                                  ("compare", {"areas": ("PILOT01", "PILOT05")}))]
     written, _ = write_site(browser_db, out, states=states, languages=LANGUAGES)
     sizes = {paths["html"].stem: {ext: path.stat().st_size for ext, path in paths.items()} for paths in written}
     save("snapshots", "sizes.json", sizes)
@@ -232,7 +233,7 @@ def test_snapshots_open_offline_and_pass_axe(browser, snapshot_site, axe_source,
     out, _ = snapshot_site
     pages = sorted(p for p in out.glob(f"*-{lang}.html") if not p.name.startswith("index")) + \
         [out / ("index.html" if lang == "fi" else f"index-{lang}.html")]
-    assert len(pages) == 4
+    assert len(pages) == 5
     context = browser.new_context(viewport=PHONE, offline=True)
     requests: list[str] = []
     context.route("**/*", lambda route: (requests.append(route.request.url),

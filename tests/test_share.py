@@ -48,6 +48,8 @@ def snapshots(demo_sqlite, chromium, tmp_path_factory):
         ["--view", "trend", "--indicator", TREND["indicator"], "--areas", TREND["areas"], "--lang", "en"],
         ["--view", "map", "--indicator", "pilot_clients_immigrant", "--month", "2022-09", "--lang", "sv"],
         ["--view", "gauges", "--lang", "fi"],
+        ["--view", "compare", "--areas", "PILOT05,PILOT01", "--indicator", "unemployment_share,client_share",
+         "--month", "2024-06", "--lang", "fi"],
     ]
     for command in commands:
         result = runner.invoke(main, ["snapshot", *command, "--out", str(out), "--db", demo_sqlite,
@@ -63,7 +65,7 @@ def only(folder, pattern: str):
 
 
 def test_snapshot_files_are_complete_self_contained_and_accessible(snapshots):
-    for view, lang in (("trend", "en"), ("map", "sv"), ("gauges", "fi")):
+    for view, lang in (("trend", "en"), ("map", "sv"), ("gauges", "fi"), ("compare", "fi")):
         html_path = only(snapshots, f"{view}-*.html")
         html = html_path.read_text(encoding="utf-8")
         assert_self_contained(html)
@@ -76,6 +78,22 @@ def test_snapshot_files_are_complete_self_contained_and_accessible(snapshots):
         assert all(html_path.with_suffix(f".{ext}").stat().st_size > 0 for ext in ("svg", "png", "csv"))
     index = (snapshots / "index.html").read_text(encoding="utf-8")
     assert only(snapshots, "gauges-*.html").name in index and '<html lang="fi">' in index
+
+
+def test_a_compare_snapshot_holds_the_compare_page_ranking(snapshots, app, monkeypatch):
+    monkeypatch.setenv("PILOT_TRACKER_PUBLIC", "1")
+    csv = pl.read_csv(only(snapshots, "compare-*.csv"))
+    meta = json.loads(only(snapshots, "compare-*.json").read_text(encoding="utf-8"))
+    assert meta["indicator"] == "unemployment_share,client_share" and meta["period"] == "2024-06"
+    assert "indicators=unemployment_share,client_share" in meta["permalink"]
+    at = app("pages/compare.py", lang="fi", areas="PILOT05,PILOT01", indicators="unemployment_share,client_share",
+             month="2024-06")
+    ranks = [df.value for df in at.dataframe
+             if {t("compare.col_rank", "fi"), t("compare.col_median", "fi")} <= set(df.value.columns)]
+    page = sorted(rank for table in ranks for rank in table[t("compare.col_rank", "fi")].tolist())
+    assert page == sorted(csv["rank"].to_list()) and len(page) == 4
+    html = only(snapshots, "compare-*.html").read_text(encoding="utf-8")
+    assert f'<th scope="col">{t("compare.col_rank", "fi")}</th>' in html
 
 
 def test_the_command_refuses_what_it_cannot_show(demo_sqlite, tmp_path):

@@ -71,18 +71,26 @@ def value_text(value: float | None, unit: str, lang: str) -> str:
 
 
 def data_table(frame: pl.DataFrame, *, caption: str, lang: str) -> str:
-    """One row per area and month: area as the row header, the month (when several), value, status."""
+    """One row per area and month (and indicator, when several): the area as the row header, the value, the
+    rank when the frame ranks (the compare view), the status."""
     several_months = frame["month"].n_unique() > 1
-    heads = [t("common.area", lang)] + ([t("common.month", lang)] if several_months else []) + [
-        t("snapshot.value", lang), t("common.status", lang)]
+    several_indicators = "indicator_name" in frame.columns and frame["indicator_name"].n_unique() > 1
+    ranked = "rank" in frame.columns and "ranked" in frame.columns
+    heads = ([t("common.indicator", lang)] if several_indicators else []) + [t("common.area", lang)] + \
+        ([t("common.month", lang)] if several_months else []) + [t("snapshot.value", lang)] + \
+        ([t("compare.col_rank", lang)] if ranked else []) + [t("common.status", lang)]
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in heads)
     rows = []
     for row in frame.iter_rows(named=True):
-        cells = [f'<th scope="row">{escape(row["area_name"] or row["area_code"])}</th>']
+        cells = [f"<td>{escape(row['indicator_name'])}</td>"] if several_indicators else []
+        cells.append(f'<th scope="row">{escape(row["area_name"] or row["area_code"])}</th>')
         if several_months:
             month = parse_month_code(row["month"] or "")
             cells.append(f"<td>{escape(fmt_month(month, lang) if month else str(row['month']))}</td>")
         cells.append(f'<td class="num">{escape(value_text(row["value"], row["unit"], lang))}</td>')
+        if ranked:
+            rank = f"{row['rank']} / {row['ranked']}" if row["rank"] is not None else "–"
+            cells.append(f'<td class="num">{escape(rank)}</td>')
         cells.append(f"<td>{escape(t('status.' + (row['status'] or 'missing'), lang))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<div class="table-wrap" role="region" tabindex="0" aria-label="{escape(caption)}">'

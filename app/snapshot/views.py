@@ -1,7 +1,7 @@
 """Which view a snapshot shows: a page's URL state, checked, composed by the pages' own view functions.
 
 A snapshot always follows public rules (only public indicators, small counts protected by
-app.views.public), whatever the dashboard's own setting. A state names its view (map, trend, gauges)
+app.views.public), whatever the dashboard's own setting. A state names its view (map, trend, gauges, compare)
 and the same parameters the page reads from its URL; anything the registry, the area table or the
 months with data do not know is refused with a message that says what is allowed.
 """
@@ -16,20 +16,23 @@ from urllib.parse import urlencode
 
 from app.areas import COUNTRY
 from app.months import month_code
+from app.snapshot.compare import compare_chart
 from app.snapshot.files import SnapshotMeta, app_version, snapshot_slug, write_snapshot
 from app.snapshot.render import ChromiumRenderer
 from app.views.chart import Chart
 from app.views.gauges import SHARE, gauge_view
 from app.views.maps import MAP_LEVELS, map_view
 from app.views.public import indicators
-from app.views.rates import NONE, PER_CHOICES
+from app.views.compare import DEFAULT_INDICATORS as COMPARE_INDICATORS
+from app.views.rates import NONE, PER_CHOICES, default_count_rate, default_rate
 from app.views.source import Source
 from app.views.trends import DEFAULT_AREAS, MODES, index_base, trend_view
 
-PAGES = {"map": "map", "trend": "trends", "gauges": "gauges"}  # view -> the page's URL path
+PAGES = {"map": "map", "trend": "trends", "gauges": "gauges", "compare": "compare"}  # view -> the page's path
 VIEWS = tuple(PAGES)
-DEFAULT_INDICATOR = {"map": "unemployment_share", "trend": "unemployment_share", "gauges": SHARE}
-WIDTHS = {"map": 640, "trend": 800, "gauges": 800}  # px: the national map stays under 150 KB at 640
+DEFAULT_INDICATOR = {"map": "unemployment_share", "trend": "unemployment_share", "gauges": SHARE,
+                     "compare": COMPARE_INDICATORS[0]}
+WIDTHS = {"map": 640, "trend": 800, "gauges": 800, "compare": 800}  # px: the national map stays under 150 KB
 MAX_AREAS = 8  # as the trends page allows
 
 
@@ -99,7 +102,8 @@ class ViewState:
     level: str = "municipality"
     mode: str = "value"
     base: date | None = None
-    per: str = NONE  # a count as it is, per 1,000 inhabitants or as a share of the labour force
+    per: str | None = None  # a count as it is, per 1,000 inhabitants or as a share of the labour force; None: as the page
+    indicators: tuple[str, ...] = ()  # the compare view's indicators (its `indicator` is the first)
 
     def query(self) -> dict[str, str]:
         """The page's URL parameters for this state: a permalink's query."""
@@ -112,8 +116,11 @@ class ViewState:
             params |= {"areas": ",".join(self.areas), "mode": self.mode}
             if self.base:
                 params["base"] = month_code(self.base)
-        if self.view in ("map", "trend") and self.per != NONE:
+        if self.view in ("map", "trend", "compare") and self.per:
             params["per"] = self.per
+        if self.view == "compare":
+            params = {"lang": self.lang, "areas": ",".join(self.areas), "indicators": ",".join(self.indicators),
+                      "per": self.per or "", "month": month_code(self.month) if self.month else ""}
         return {k: v for k, v in params.items() if v}
 
     def permalink(self, site_url: str | None) -> str | None:
@@ -138,6 +145,8 @@ def resolve(source: Source, state: ViewState) -> ViewState:
     if state.view not in VIEWS:
         raise SnapshotError(f"unknown view {state.view!r}; choose one of {', '.join(VIEWS)}")
     public = indicators(public=True)
+    if state.view == "compare":
+        return _resolve_compare(source, state, public)
     code = state.indicator or DEFAULT_INDICATOR[state.view]
     if state.view == "gauges" and code != SHARE:
         raise SnapshotError(f"the gauges show {SHARE} only")
@@ -159,17 +168,38 @@ def resolve(source: Source, state: ViewState) -> ViewState:
         base = None
         if state.mode == "index":  # as the page: the first month in which every area has a value
             base = _month(months, state.base or index_base(source, public[code], areas) or months[0], code)
-        return replace(state, indicator=code, areas=areas, base=base, month=None)
-    if state.per not in PER_CHOICES:
+        return replace(state, indicator=code, areas=areas, base=base, month=None, per=state.per or NONE)
+    if state.per is not None and state.per not in PER_CHOICES:
         raise SnapshotError(f"unknown per {state.per!r}; choose one of {', '.join(PER_CHOICES)}")
     if state.view == "map" and state.level not in MAP_LEVELS:
         raise SnapshotError(f"unknown level {state.level!r}; choose one of {', '.join(MAP_LEVELS)}")
-    return replace(state, indicator=code, month=_month(months, state.month, code), areas=())
+    per = (state.per or default_rate(source, public[code])) if state.view == "map" else NONE  # as the page
+    return replace(state, indicator=code, month=_month(months, state.month, code), areas=(), per=per)
+
+
+def _resolve_compare(source: Source, state: ViewState, public) -> ViewState:
+    """As the compare page: the focus first (default: the first pilot area), its default indicators and rate."""
+    codes = tuple(dict.fromkeys(state.indicators or ((state.indicator,) if state.indicator else COMPARE_INDICATORS)))
+    hidden = [c for c in codes if c not in public]
+    if hidden:
+        raise SnapshotError(f"indicator(s) not public (snapshots show public indicators only): {', '.join(hidden)}")
+    known = set(source.area_kinds())
+    areas = tuple(dict.fromkeys(state.areas or source.codes_of_kind("pilot")[:1]))
+    unknown = [a for a in areas if a not in known]
+    if unknown or not areas:
+        raise SnapshotError(f"unknown area code(s): {', '.join(unknown) or '(none)'}")
+    if len(areas) > MAX_AREAS + 1:
+        raise SnapshotError(f"at most {MAX_AREAS + 1} areas in one comparison (the focus and {MAX_AREAS} others)")
+    per = state.per or default_count_rate(source)
+    return replace(state, indicator=codes[0], indicators=codes, areas=areas, per=per,
+                   month=_month(source.periods(codes[0]), state.month, codes[0]))
 
 
 def chart_of(source: Source, state: ViewState) -> Chart:
     """The chart of a resolved state, from the pages' view functions, under public rules."""
     indicator = indicators(public=True)[state.indicator]
+    if state.view == "compare":
+        return compare_chart(source, list(state.indicators), list(state.areas), state.month, state.per, state.lang)
     if state.view == "map":
         return map_view(source, indicator, state.month, state.level, state.lang, per=state.per, public=True).chart
     if state.view == "trend":
@@ -183,8 +213,9 @@ def meta_of(chart: Chart, state: ViewState, *, site_url: str | None = None) -> S
     source, licence = chart.source_licence()
     extra = {k: v for k, v in state.query().items() if k not in ("lang", "indicator")}
     return SnapshotMeta(
-        slug=snapshot_slug(state.view, chart.indicator.code, scope, chart.period, state.lang), view=state.view,
-        title=chart.title, description=chart.description, indicator=chart.indicator.code,
+        slug=snapshot_slug(state.view, chart.export_code or chart.indicator.code, scope, chart.period, state.lang),
+        view=state.view, title=chart.title, description=chart.description,
+        indicator=",".join(state.indicators) if state.view == "compare" else chart.indicator.code,
         areas=tuple(chart.tidy["area_code"].unique(maintain_order=True).to_list()), period=chart.period,
         source=source, source_url=chart.source_url(), licence=licence, release_date=chart.release_date,
         version=app_version(), synthetic=chart.synthetic, lang=state.lang, permalink=state.permalink(site_url),
@@ -193,13 +224,14 @@ def meta_of(chart: Chart, state: ViewState, *, site_url: str | None = None) -> S
 
 def standard_states(source: Source, languages: Iterable[str]) -> list[ViewState]:
     """The set `snapshot --all` writes for the latest month: the national map, each pilot area's trend
-    (with the whole country beside it) and the ELY gauges, in each language."""
+    (with the whole country beside it), the ELY gauges and each pilot area's compare table, in each language."""
     pilots = source.codes_of_kind("pilot")
     states = []
     for lang in languages:
         states.append(ViewState("map", lang))
         states += [ViewState("trend", lang, areas=(pilot, COUNTRY)) for pilot in pilots]
         states.append(ViewState("gauges", lang))
+        states += [ViewState("compare", lang, areas=(pilot,)) for pilot in pilots]
     return states
 
 

@@ -37,6 +37,7 @@ class Chart:
     synthetic: bool = False
     release_date: date | None = None
     export_code: str = ""  # what file names call the indicator (a rate says per what); default its code
+    sources: tuple[str, str] | None = None  # (source, licence) of a chart of several indicators; default its own
 
     @property
     def period(self) -> str:
@@ -54,7 +55,7 @@ class Chart:
                            self.lang)
 
     def source_licence(self) -> tuple[str, str]:
-        return source_text(self.indicator, self.lang)
+        return self.sources or source_text(self.indicator, self.lang)
 
     def source_url(self) -> str:
         return registry().sources[self.indicator.source].url

@@ -19,7 +19,8 @@ from app.exports import published_decimals, source_text
 from app.i18n import fmt_month, t
 from app.indicators import Indicator, registry
 from app.months import month_code, shift_month
-from app.views.rates import rate_indicator, rated_values, shown_title
+from app.views.public import rated_shown
+from app.views.rates import rate_indicator, shown_title
 from app.views.source import Source
 from app.views.tables import Table
 from app.views.trends import area_label
@@ -44,20 +45,22 @@ class CompareView:
     stem: str
 
 
-def level_ranking(source: Source, indicator: Indicator, kind: str, month: date, per: str) -> tuple[pl.DataFrame,
-                                                                                                   pl.DataFrame]:
-    """(the ranking of every area of the kind in the month, their values over the trend months and a year back)."""
+def level_ranking(source: Source, indicator: Indicator, kind: str, month: date, per: str,
+                  public: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(the ranking of every area of the kind in the month, their values over the trend months and a year back);
+    public: under public rules (app.views.public), as snapshots always are."""
     codes = source.codes_of_kind(kind)
     first = shift_month(month, -max(TREND_MONTHS - 1, 12))
-    values = rated_values(source, indicator, codes, per, first, month)
+    values = rated_shown(source, indicator, codes, per, first, month, public)
     return rank_areas(values, month, areas=codes), values
 
 
-def _ranked_rows(source: Source, indicator: Indicator, chosen: Sequence[str], month: date, per: str) -> pl.DataFrame:
+def _ranked_rows(source: Source, indicator: Indicator, chosen: Sequence[str], month: date, per: str,
+                 public: bool = False) -> pl.DataFrame:
     kinds = source.area_kinds()
     rankings, trends = [], []
     for kind in dict.fromkeys(kinds[c] for c in chosen):
-        ranking, values = level_ranking(source, indicator, kind, month, per)
+        ranking, values = level_ranking(source, indicator, kind, month, per, public)
         rankings.append(ranking)
         window = values.filter(pl.col("area_code").is_in(list(chosen))
                                & (pl.col("period") > shift_month(month, -TREND_MONTHS)) & (pl.col("period") <= month))
@@ -68,7 +71,7 @@ def _ranked_rows(source: Source, indicator: Indicator, chosen: Sequence[str], mo
 
 
 def compare_view(source: Source, indicator_codes: Sequence[str], areas: Sequence[str], month: date, per: str,
-                 lang: str) -> CompareView:
+                 lang: str, *, public: bool = False) -> CompareView:
     """One ranking table per indicator, rows in the order chosen (the focus first)."""
     chosen = focus_selection(areas[0], areas[1:], FOCUS_OTHERS)
     names, kinds, reg = source.area_names(lang), source.area_kinds(), registry()
@@ -76,7 +79,7 @@ def compare_view(source: Source, indicator_codes: Sequence[str], areas: Sequence
     rankings, exports = [], []
     for code in indicator_codes:
         shown = rate_indicator(reg[code], per)
-        rows = _ranked_rows(source, reg[code], chosen, month, per)
+        rows = _ranked_rows(source, reg[code], chosen, month, per, public)
         labels = {c: area_label(names[c], kinds[c], lang) for c in chosen}
         title = f"{shown_title(reg[code], per, lang)} ({t('unit.' + shown.unit, lang)}), {fmt_month(month, lang)}" \
             if shown.unit == "percent" else f"{shown_title(reg[code], per, lang)}, {fmt_month(month, lang)}"
