@@ -11,7 +11,10 @@ SHIPPED_BOUNDARIES := data/boundaries/municipalities-2021.topo.json
 SHIPPED_ATTRIBUTION := Statistics Finland, municipal boundaries 1:4.5M 2021, CC BY 4.0
 BOUNDARIES ?= $(SHIPPED_BOUNDARIES)
 
-.PHONY: install run test test-fast test-browser bench clean FORCE
+# `make real` builds (or brings up to date) the real database from Statistics Finland's API; needs the network.
+REAL_DB ?= sqlite:///data/real.sqlite
+
+.PHONY: install run real test test-fast test-browser bench clean FORCE
 # A recipe that fails leaves no half-built demo database that a later `make` would take as up to date.
 .DELETE_ON_ERROR:
 
@@ -28,7 +31,7 @@ $(BIN)/.installed: pyproject.toml
 $(DEMO_BOUNDARIES): FORCE
 	@printf '%s\n' '$(BOUNDARIES)' | cmp -s - $@ || printf '%s\n' '$(BOUNDARIES)' > $@
 
-$(DEMO_DB): $(BIN)/.installed $(wildcard data/*.csv data/*.toml app/ingest/*.py) $(DEMO_BOUNDARIES) \
+$(DEMO_DB): $(BIN)/.installed $(wildcard data/*.csv data/*.toml app/ingest/*.py) app/schema.py $(DEMO_BOUNDARIES) \
             $(wildcard $(BOUNDARIES))
 	$(BIN)/pilot-tracker demo --db sqlite:///$(DEMO_DB)
 ifeq ($(strip $(BOUNDARIES)),)
@@ -39,7 +42,11 @@ else
 endif
 
 run: install
-	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
+	$(BIN)/python -m app.ui.serve --server.port $(PORT) --server.headless true
+
+real: $(BIN)/.installed
+	$(BIN)/pilot-tracker build real --db $(REAL_DB)
+	@echo "serve it: PILOT_TRACKER_DB=$(REAL_DB) $(BIN)/streamlit run streamlit_app.py"
 
 test: install
 	$(BIN)/python -m pytest

@@ -3,24 +3,31 @@
 import streamlit as st
 
 from app.i18n import t
-from app.ui import chrome
+from app.ui import chrome, head
 from app.ui.access import access_controls
 
-st.set_page_config(page_title="Pilot Tracker", page_icon=":material/monitoring:", layout="wide")
+# url path -> (title key, icon); Streamlit's own Material icons are bundled, only a page_icon is fetched.
+PAGES = {
+    "overview": ("nav.overview", ":material/dashboard:"),
+    "map": ("nav.map", ":material/map:"),
+    "trends": ("nav.trends", ":material/show_chart:"),
+    "gauges": ("nav.gauges", ":material/speed:"),
+    "area": ("nav.area", ":material/place:"),
+    "compare": ("nav.compare", ":material/compare_arrows:"),
+    "data": ("nav.data", ":material/dataset:"),
+}
 
-lang = chrome.language_picker()
-pages = [
-    st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:",
-            url_path="overview", default=True),
-    st.Page("pages/map.py", title=t("nav.map", lang), icon=":material/map:", url_path="map"),
-    st.Page("pages/trends.py", title=t("nav.trends", lang), icon=":material/show_chart:", url_path="trends"),
-    st.Page("pages/gauges.py", title=t("nav.gauges", lang), icon=":material/speed:", url_path="gauges"),
-    st.Page("pages/area.py", title=t("nav.area", lang), icon=":material/place:", url_path="area"),
-    st.Page("pages/compare.py", title=t("nav.compare", lang), icon=":material/compare_arrows:", url_path="compare"),
-    st.Page("pages/data.py", title=t("nav.data", lang), icon=":material/dataset:", url_path="data"),
-]
-navigation = st.navigation(pages)
-st.sidebar.caption(t("app.tagline", lang))
-access_controls(lang)
-chrome.banner(lang)
+head.configure()
+embed = chrome.embedded()
+lang = chrome.url_lang() if embed else chrome.language_picker()
+pages = [st.Page(f"pages/{name}.py", title=t(key, lang), icon=icon, url_path=name, default=name == "overview")
+         for name, (key, icon) in PAGES.items()]
+# An embed (?embed=true) is the chart alone: no navigation, no language picker, no login, no banner.
+navigation = st.navigation(pages, position="hidden" if embed else "sidebar")
+head.title(head.page_title(PAGES.get(navigation.url_path, PAGES["overview"])[0], lang))
+head.head(lang)
+if not embed:
+    st.sidebar.caption(t("app.tagline", lang))
+    access_controls(lang)
+    chrome.banner(lang)
 navigation.run()

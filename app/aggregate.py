@@ -37,15 +37,19 @@ def _combine_status(incomplete: pl.Expr, provisional: pl.Expr) -> pl.Expr:
 
 
 def aggregate_counts(memberships: pl.DataFrame, member_values: pl.DataFrame,
-                     periods: list[date] | None = None, required: pl.DataFrame | None = None) -> pl.DataFrame:
+                     periods: list[date] | None = None, required: pl.DataFrame | None = None,
+                     expected: pl.DataFrame | None = None) -> pl.DataFrame:
     """Sum member municipalities into their groups under the membership valid in each month.
 
     required: (member_code, period) pairs that must report; when given, a member outside it without a
     row counts as 0 (a municipality outside the pilots has no pilot clients). None: every member must.
+    expected: the (group_code, member_code, period) to sum, when the caller has applied an area
+    division (app.divisions); None: the members valid in each month.
     """
     if periods is None:
         periods = member_values.get_column("period").unique().to_list()
-    expected = members_in_months(memberships, periods)
+    if expected is None:
+        expected = members_in_months(memberships, periods)
     if expected.is_empty():
         return empty(AGGREGATE_SCHEMA)
     joined = expected.join(

@@ -17,25 +17,14 @@ Secondarily hidden cells get status `suppressed`, no value, and `suppression = "
 
 from __future__ import annotations
 
-import os
 from collections.abc import Collection, Mapping
 
 import polars as pl
 
 from app.indicators import Indicator, Registry
 
-PUBLIC_ENV = "PILOT_TRACKER_PUBLIC"
-TRUE_WORDS = ("1", "true", "yes", "on")
-
-
 class NotPublic(LookupError):
     """An indicator outside public mode was asked for; the caller shows its own message or default."""
-
-
-def public_mode(environ: Mapping[str, str] | None = None) -> bool:
-    """PILOT_TRACKER_PUBLIC=1 (or true/yes/on) turns public mode on; it belongs in app.settings later."""
-    environ = os.environ if environ is None else environ
-    return environ.get(PUBLIC_ENV, "").strip().lower() in TRUE_WORDS
 
 
 def public_indicators(reg: Registry) -> list[Indicator]:

@@ -2,6 +2,9 @@
 
 Identifiers (indicator and area codes) reach these functions only after the registry or the area
 table has vetted them; values travel as bound parameters, never inside SQL text.
+
+Long (about 380 lines) because every read lives here (STYLE.md), and the sums done in SQL
+(indicator_values) sit beside their Python reference (reference_values), which the tests compare.
 """
 
 from __future__ import annotations
@@ -9,13 +12,14 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
-from sqlalchemy import Engine, Select, and_, func, inspect, or_, select
+from sqlalchemy import Engine, Select, and_, func, inspect, or_, select, union
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from app import schema
+from app import aggregate_sql, schema
 from app.aggregate import OBSERVATION_SCHEMA, aggregate_counts, prefer_published, ratio_of_sums
 from app.areas import MEMBERSHIP_SCHEMA, PILOT_PREFIX, geography_memberships, members_in_months
 from app.db import DatabaseUnavailable, TooManyRows, row_cap_of, unavailable
+from app.divisions import CLASSIFICATION_KINDS, majority_division, members_for_months, mergers
 from app.indicators import Indicator, registry
 
 AREA_SCHEMA = {
@@ -30,6 +34,7 @@ REVISION_SCHEMA = {
 RELEASE_SCHEMA = {
     "id": pl.Int64, "source": pl.Utf8, "url": pl.Utf8, "licence": pl.Utf8,
     "retrieved_at": pl.Datetime, "published_at": pl.Datetime, "sha256": pl.Utf8, "row_count": pl.Int64,
+    "division": pl.Int64, "first_period": pl.Date, "last_period": pl.Date,
 }
 
 
@@ -70,11 +75,27 @@ def all_memberships(engine: Engine) -> pl.DataFrame:
 
 
 def periods(engine: Engine, indicator: Indicator) -> list[date]:
-    """Months with data for the indicator: its own rows, or (for a ratio) rows of its numerator or denominator."""
-    o = schema.observation
+    """Months with data for the indicator: its own rows, or (for a ratio) rows of its numerator or denominator.
+
+    Read by hopping through the (indicator_code, period) index, one seek per month, rather than
+    reading every row: the cost follows the number of months, not the number of observations.
+    """
     codes = [c for c in (indicator.code, indicator.numerator, indicator.denominator) if c]
-    stmt = select(o.c.period).where(o.c.indicator_code.in_(codes)).distinct().order_by(o.c.period)
-    return fetch(engine, stmt, {"period": pl.Date})["period"].to_list()
+    hops = [_period_hops(code, n) for n, code in enumerate(codes)]
+    stmt = union(*hops) if len(hops) > 1 else hops[0]
+    found = fetch(engine, stmt, {"period": pl.Date})["period"]
+    return sorted(set(found.drop_nulls().to_list()))
+
+
+def _period_hops(code: str, n: int):
+    """Each distinct month of one indicator: the first, then repeatedly the next one after it."""
+    o, later = schema.observation, schema.observation.alias(f"later_{n}")
+    first = select(func.min(o.c.period).label("period")).where(o.c.indicator_code == code).cte(
+        f"months_{n}", recursive=True)
+    following = select(func.min(later.c.period)).where(later.c.indicator_code == code,
+                                                      later.c.period > first.c.period).scalar_subquery()
+    hops = first.union_all(select(following).where(first.c.period.is_not(None)))
+    return select(hops.c.period).where(hops.c.period.is_not(None))
 
 
 def pilot_memberships(engine: Engine) -> pl.DataFrame:
@@ -155,16 +176,59 @@ def member_sums(engine: Engine, indicator: Indicator, group_codes: list[str], mu
     requires rows only from municipalities in a pilot that month. A pilot area sums its members as a
     geography (app.areas.geography_memberships), also before and after the pilot dates; a pilot-scoped
     indicator is then 0 there (no member was in a pilot), a structural zero, not a gap. ELY areas,
-    regions and the country keep their dated memberships.
+    regions and the country keep their dated memberships. Members follow the area division the month's
+    data is published in (app.divisions).
     """
     all_members, member_values = member_rows(engine, indicator.code, group_codes, municipality_codes, start, end)
-    pilots = pl.col("group_code").str.starts_with(PILOT_PREFIX)
-    all_members = pl.concat([all_members.filter(~pilots), geography_memberships(all_members.filter(pilots))])
+    all_members = summed_memberships(all_members)
     if months is None:
         months = member_values["period"].unique().to_list()
     required = members_in_months(pilot_memberships(engine), months).select("member_code", "period") \
         if indicator.pilot_scoped else None
-    return aggregate_counts(all_members, member_values, months, required)
+    expected = division_members(engine, all_members, indicator.code, months)
+    return aggregate_counts(all_members, member_values, months, required, expected=expected)
+
+
+def summed_memberships(memberships: pl.DataFrame) -> pl.DataFrame:
+    """The memberships a sum follows: a pilot area's as a place (app.areas.geography_memberships), every
+    other group's as dated."""
+    pilots = pl.col("group_code").str.starts_with(PILOT_PREFIX)
+    return pl.concat([memberships.filter(~pilots), geography_memberships(memberships.filter(pilots))])
+
+
+def period_divisions(engine: Engine, indicator_code: str, start: date | None = None,
+                     end: date | None = None) -> dict[date, int | None]:
+    """month -> the area division most of the indicator's municipality rows of that month were published in."""
+    o, r, a = schema.observation, schema.release, schema.area
+    stmt = (select(o.c.period, r.c.division, func.count())
+            .select_from(o.join(a, a.c.code == o.c.area_code).outerjoin(r, r.c.id == o.c.release_id))
+            .where(o.c.indicator_code == indicator_code, a.c.kind == "municipality",
+                   *_period_filter(o.c.period, start, end))
+            .group_by(o.c.period, r.c.division))
+    counts: dict[date, list[tuple[int | None, int]]] = {}
+    for period, division, n in fetch(engine, stmt, {"period": pl.Date, "division": pl.Int64, "n": pl.Int64}).iter_rows():
+        counts.setdefault(period, []).append((division, n))
+    return {period: majority_division(pairs) for period, pairs in counts.items()}
+
+
+def division_members(engine: Engine, memberships: pl.DataFrame, indicator_code: str,
+                     months: list[date]) -> pl.DataFrame:
+    """(group, member, month) to sum for the indicator's months, under the division of each month's data."""
+    if not months:
+        return members_in_months(memberships, months)
+    divisions = period_divisions(engine, indicator_code, min(months), max(months)) if any_division(engine) else {}
+    groups = sorted(set(memberships["group_code"].to_list()))
+    a = schema.area
+    kinds = fetch(engine, select(a.c.code).where(a.c.code.in_(groups), a.c.kind.in_(CLASSIFICATION_KINDS)),
+                  {"code": pl.Utf8})
+    return members_for_months(memberships, months, divisions, set(kinds["code"].to_list()), mergers())
+
+
+def any_division(engine: Engine) -> bool:
+    """Whether any release was published in an area division: if none was, no month has one, and the
+    per-month count of rows by division (a read of every municipality row) is not needed."""
+    r = schema.release
+    return not fetch(engine, select(r.c.id).where(r.c.division.is_not(None)).limit(1), {"id": pl.Int64}).is_empty()
 
 
 def _months_of(engine: Engine, indicator: Indicator, start: date | None, end: date | None) -> list[date]:
@@ -177,8 +241,43 @@ def indicator_values(engine: Engine, indicator: Indicator, area_codes: list[str]
 
     kinds maps each area code to its kind (from `areas()`); unknown codes must be rejected before.
     Columns: area_code, period, value, status, source, computed_value, members, suppressed_members,
-    and for ratios numerator and denominator.
+    and for ratios numerator and denominator. Python decides who is summed where, as member_sums does;
+    the database sums (app.aggregate_sql). `reference_values` is the same answer summed in Python.
     """
+    municipalities = [c for c in area_codes if kinds.get(c) == "municipality"]
+    groups = [c for c in area_codes if kinds.get(c) != "municipality"]
+    published = observations(engine, indicator.code, area_codes, start, end)
+    months = _months_of(engine, indicator, start, end)
+    if indicator.kind == "count":
+        parts, municipalities = [indicator], []  # a municipality's own count is its row, published
+        months = aggregate_sql.months_with_member_rows(engine, fetch, indicator.code, months, groups)
+    else:
+        reg = registry()
+        parts = [reg[indicator.numerator], reg[indicator.denominator]]
+    identity = pl.DataFrame({"member_code": municipalities, "group_code": municipalities,
+                             "valid_from": [None] * len(municipalities), "valid_to": [None] * len(municipalities)},
+                            schema=MEMBERSHIP_SCHEMA)
+    group_members = memberships(engine, groups) if groups else pl.DataFrame(schema=MEMBERSHIP_SCHEMA)
+    summed = summed_memberships(pl.concat([group_members, identity]))
+    pilot_months = members_in_months(pilot_memberships(engine), months).select("member_code", "period") \
+        if any(part.pilot_scoped for part in parts) else None
+    if any_division(engine):  # each part under the divisions of its own rows, as member_sums does
+        sums = {}
+        for part in parts:
+            expected = division_members(engine, summed, part.code, months)
+            sums |= aggregate_sql.member_sums(engine, fetch, [part], expected, months, pilot_months)
+    else:  # no division anywhere: both parts sum the same members, in one statement
+        sums = aggregate_sql.member_sums(engine, fetch, parts, division_members(engine, summed, parts[0].code, months),
+                                         months, pilot_months)
+    computed = sums[indicator.code] if indicator.kind == "count" else \
+        ratio_of_sums(sums[indicator.numerator], sums[indicator.denominator], indicator.scale)
+    return prefer_published(published, computed)
+
+
+def reference_values(engine: Engine, indicator: Indicator, area_codes: list[str], kinds: dict[str, str],
+                     start: date | None = None, end: date | None = None) -> pl.DataFrame:
+    """indicator_values summed in Python (app.aggregate over every member row): the reference the SQL
+    sums are tested against."""
     municipalities = [c for c in area_codes if kinds.get(c) == "municipality"]
     groups = [c for c in area_codes if kinds.get(c) != "municipality"]
     published = observations(engine, indicator.code, area_codes, start, end)

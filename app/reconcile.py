@@ -3,7 +3,8 @@
 Rules:
 - each published value of a count indicator for an area of kind country, region or ely is compared
   with `queries.member_sums`: the sum over the municipalities that are members in that month under
-  the stored dated classification;
+  the stored dated classification, or, for data published in a year's area division (a table fetched
+  from the API), the members of 1 January of that year (app.divisions);
 - ratio indicators are not compared (their published values are rounded); their numerators and
   denominators are counts and are compared;
 - a member that is suppressed or has no row makes the computed sum a lower bound: such a
@@ -24,7 +25,8 @@ import polars as pl
 from sqlalchemy import Engine
 
 from app import queries
-from app.areas import COUNTRY, members_in_months
+from app.areas import COUNTRY
+from app.divisions import members_for_months, mergers
 from app.indicators import Registry
 
 AGGREGATE_KINDS = ("country", "region", "ely")
@@ -166,8 +168,11 @@ def explain(engine: Engine, report: CheckReport, kinds: dict[str, str]) -> None:
     findings: dict[tuple[str, date], tuple[str, list[tuple[int, ...]], list[str], list[str]]] = {}
     for (area, period), diffs in to_explain.items():
         inds = sorted(diffs)
-        country = set(members_in_months(memberships.filter(pl.col("group_code") == COUNTRY), [period])["member_code"])
-        members = set(members_in_months(memberships.filter(pl.col("group_code") == area), [period])["member_code"])
+        division = queries.period_divisions(engine, inds[0], period, period).get(period)
+        expected = members_for_months(memberships.filter(pl.col("group_code").is_in([COUNTRY, area])), [period],
+                                      {period: division}, {COUNTRY, area}, mergers())
+        country = set(expected.filter(pl.col("group_code") == COUNTRY)["member_code"])
+        members = set(expected.filter(pl.col("group_code") == area)["member_code"])
         pool = sorted(country | members)
         matrix = np.full((len(pool), len(inds)), np.nan)
         index = {code: i for i, code in enumerate(pool)}
@@ -246,7 +251,7 @@ def report_text(report: CheckReport, show_suppressed: bool = False) -> str:
     """Differences grouped by area and month, with their explanation once per group, then the summary."""
     shown = [c for c in report.comparisons if c.differs or (show_suppressed and c.suppressed_members)]
     lines = ["Published ELY, region and country values against the sum of their member municipalities "
-             "(classification valid in each month)."]
+             "(classification valid in each month, or of 1 January of the area division the data is published in)."]
     groups: dict[tuple[str, date], list[Comparison]] = {}
     for c in shown:
         groups.setdefault((c.area, c.period), []).append(c)

@@ -21,7 +21,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: release.division, release.first_period/last_period; tables published_value, observation_revision
 
 AREA_KINDS = ("country", "ely", "region", "municipality", "pilot", "group")
 INDICATOR_KINDS = ("count", "ratio")
@@ -88,6 +88,12 @@ release = Table(
     Column("published_at", DateTime),
     Column("sha256", String(64)),
     Column("row_count", Integer),
+    # Added in version 2. division: the year of the area division the release is published in (a
+    # Statistics Finland table publishes its whole history in the current year's division); NULL for
+    # data published month by month in the division of its own month.
+    Column("division", Integer),
+    Column("first_period", Date),  # the first and last month the release holds
+    Column("last_period", Date),
 )
 
 observation = Table(
@@ -102,6 +108,19 @@ observation = Table(
     CheckConstraint(f"status IN {STATUSES!r}", name="observation_status_valid"),
     CheckConstraint("status <> 'suppressed' OR value IS NULL", name="suppressed_has_no_value"),
     Index("ix_observation_period", "indicator_code", "period"),
+)
+
+published_value = Table(
+    "published_value",
+    metadata,
+    # Figures a publisher printed (TEM's pilot reviews, the Employment Bulletin), kept apart from the
+    # observations: they are drawn beside the computed series and compared with it, never merged into it.
+    Column("indicator_code", String(64), ForeignKey("indicator.code"), primary_key=True),
+    Column("area_code", String(16), ForeignKey("area.code"), primary_key=True),
+    Column("period", Date, primary_key=True),  # first day of the month
+    Column("release_id", Integer, ForeignKey("release.id"), primary_key=True),  # the source that printed it
+    Column("value", Float, nullable=False),
+    Column("approximate", Boolean, nullable=False, default=False),  # printed as "about N"
 )
 
 boundary = Table(

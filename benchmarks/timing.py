@@ -1,22 +1,23 @@
-"""Timing and reporting: median and 95th percentile over repeated runs after one untimed warm-up."""
+"""Timing and reporting: runs, median and 95th percentile, the targets of the issue, a printed table."""
 
 from __future__ import annotations
 
-import gzip
 import math
 import os
 import platform
 import statistics
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+
+P95_MS_SQLITE, P95_MS_POSTGRES, FLOOR_RATIO = 100.0, 250.0, 3.0
+MAP_BYTES, FIRST_CHART_S, COLD_START_S, DEMO_BUILD_S = 150_000, 1.5, 2.0, 20.0
 
 
 @dataclass
 class Result:
     name: str
     runs_ms: list[float]
-    facts: dict = field(default_factory=dict)  # rows, features, json_bytes, gzip_bytes, note
+    facts: dict = field(default_factory=dict)
 
     @property
     def median_ms(self) -> float:
@@ -24,71 +25,66 @@ class Result:
 
     @property
     def p95_ms(self) -> float:
-        ordered = sorted(self.runs_ms)
-        return ordered[max(math.ceil(0.95 * len(ordered)) - 1, 0)]
-
-    def as_dict(self) -> dict:
-        return {**asdict(self), "n": len(self.runs_ms), "median_ms": round(self.median_ms, 2),
-                "p95_ms": round(self.p95_ms, 2)}
+        return percentile(self.runs_ms, 95)
 
 
-def measure(name: str, fn: Callable[[], object], repeat: int,
-            describe: Callable[[object], dict] = lambda _: {}) -> tuple[Result, object]:
-    """fn's wall time over repeat runs after one untimed warm-up run, and fn's last return value."""
-    fn()
-    runs, value = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        value = fn()
-        runs.append((time.perf_counter() - started) * 1000)
-    return Result(name, runs, describe(value)), value
-
-
-def timed_once(name: str, fn: Callable[[], object], facts: dict | None = None) -> Result:
-    """One timed run, for what cannot be warmed up (a build into a new file)."""
-    started = time.perf_counter()
-    fn()
-    return Result(name, [(time.perf_counter() - started) * 1000], facts or {})
-
-
-def payload_size(payload: str) -> dict:
-    raw = payload.encode("utf-8")
-    return {"json_bytes": len(raw), "gzip_bytes": len(gzip.compress(raw))}
-
-
-def facts_text(facts: dict) -> str:
-    parts = []
-    if "rows" in facts:
-        parts.append(f"{facts['rows']:,} rows")
-    if "features" in facts:
-        parts.append(f"{facts['features']} features")
-    if "json_bytes" in facts:
-        parts.append(f"{facts['json_bytes'] / 1024:,.0f} KiB JSON, {facts['gzip_bytes'] / 1024:,.0f} KiB gzipped")
-    if "note" in facts:
-        parts.append(facts["note"])
-    return ", ".join(parts)
+def percentile(values: list[float], q: float) -> float:
+    """Nearest rank: with 20 runs the 95th percentile is the second slowest."""
+    ordered = sorted(values)
+    return ordered[max(math.ceil(q / 100 * len(ordered)) - 1, 0)]
 
 
 def environment(db_description: str) -> dict:
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = None
+    return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+            "processor": platform.processor() or platform.machine(), "database": db_description,
+            "load_average_1min": round(load, 2) if load is not None else None,
+            "date": time.strftime("%Y-%m-%d %H:%M")}
+
+
+def targets(report: dict, scale: float, db_url: str) -> dict[str, bool | None]:
+    """Each target of the issue, met (True), missed (False) or not measured (None)."""
+    postgres = db_url.startswith("postgres")
+    limit = P95_MS_POSTGRES if postgres else P95_MS_SQLITE
+    rows = report.get("interactions", [])
+    first = report.get("browser_first_chart_s") or {}
+    demo = report.get("demo_build_s") or {}
     return {
-        "python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-        "processor": platform.processor() or platform.machine(), "database": db_description,
-        "date": time.strftime("%Y-%m-%d %H:%M"),
+        f"p95 per interaction <= {limit:g} ms": all(r["p95_ms"] <= limit for r in rows) if rows else None,
+        f"p95 <= {FLOOR_RATIO:g} x SQL floor": all(r["p95_ms"] <= FLOOR_RATIO * r["sql_floor_ms"] for r in rows)
+        if rows else None,
+        f"map figure <= {MAP_BYTES // 1000} KB": (report["map_payload_bytes"] <= MAP_BYTES
+                                                  if report.get("map_payload_bytes") else None),
+        f"new session's first chart <= {FIRST_CHART_S:g} s (browser)": (first["median"] <= FIRST_CHART_S
+                                                                        if first else None),
+        f"cold start <= {COLD_START_S:g} s": (report["cold_start_s"] <= COLD_START_S
+                                              if report.get("cold_start_s") is not None else None),
+        f"demo build <= {DEMO_BUILD_S:g} s": (max(demo.values()) <= DEMO_BUILD_S if demo else None),
     }
 
 
-def print_table(env: dict, sections: dict[str, list[Result]], notes: list[str], repeat: int) -> None:
+def print_report(report: dict) -> None:
+    env = report["environment"]
     print(f"Pilot Tracker benchmark · {env['date']} · Python {env['python']} · {env['cpus']} CPU(s) · "
-          f"{env['platform']}")
-    print(f"database: {env['database']} · queries, views and map: median and p95 of {repeat} runs after a warm-up")
-    width = max((len(r.name) for results in sections.values() for r in results), default=40)
-    for title, results in sections.items():
-        if not results:
-            continue
-        print(f"\n{title}")
-        print(f"  {'measurement':<{width}}  {'n':>3}  {'median ms':>10}  {'p95 ms':>10}  result")
-        for r in results:
-            print(f"  {r.name:<{width}}  {len(r.runs_ms):>3}  {r.median_ms:>10.1f}  {r.p95_ms:>10.1f}  "
-                  f"{facts_text(r.facts)}")
-    for note in notes:
-        print(f"note: {note}")
+          f"load {env['load_average_1min']} · {env['platform']}")
+    print(f"database: {env['database']} · scale {report['scale']:g} · {report['observations']:,} observations")
+    print(f"\n{'interaction':<28} {'n':>3} {'median ms':>10} {'p95 ms':>9} {'SQL floor ms':>13} {'p95/floor':>9}")
+    for row in report.get("interactions", []):
+        ratio = f"{row['ratio']:.1f}" if row["ratio"] is not None else "–"
+        print(f"{row['page'] + ': ' + row['action']:<28} {row['n']:>3} {row['median_ms']:>10.1f} "
+              f"{row['p95_ms']:>9.1f} {row['sql_floor_ms']:>13.1f} {ratio:>9}")
+    payload = report.get("map_payload", {})
+    if payload:
+        print(f"\nmap figure sent: {payload['open_bytes']:,} bytes on opening ({payload['open_gzip_bytes']:,} gzipped), "
+              f"{payload['month_change_bytes']:,} after a month change")
+    for key in ("geometry_bytes", "snapshot_bytes", "server_ready_s", "cold_start_s", "cold_first_chart_s",
+                "new_session_first_chart_s", "browser_first_chart_s", "browser_returning_first_chart_s",
+                "server_peak_rss_mb", "bench_process_peak_rss_mb", "demo_build_s", "bench_build_s"):
+        if report.get(key) is not None:
+            print(f"{key}: {report[key]}")
+    print("\ntargets:")
+    for name, met in report.get("targets", {}).items():
+        print(f"  {'met' if met else ('MISSED' if met is False else 'not measured'):<12} {name}")

@@ -4,32 +4,50 @@ import streamlit as st
 
 from app.charts.gauges import rule_text
 from app.i18n import t
-from app.ui import chrome, data, state
-from app.views.gauges import client_share, gauge_view, history_view
+from app.ui import chrome, data, share, state
+from app.views.gauges import client_share, gauge_view, history_chart
+
+GAUGE_COLUMNS = 3  # per row on a wide screen; Streamlit stacks columns on a phone
 
 lang = chrome.current_lang()
 source = data.source(lang)
+embed = chrome.embedded()
 indicator = client_share()
-st.title(t("gauges.title", lang))
-st.caption(rule_text(lang))
+if not embed:
+    st.title(t("gauges.title", lang))
+    st.caption(rule_text(lang))
 
 months = source.periods(indicator.code)
 if not months:
     st.info(t("common.no_data", lang))
     st.stop()
 month = state.month_choice("month", months, months[-1], t("common.month", lang), lang)
+ely_codes = source.codes_of_kind("ely")
+view = gauge_view(source, month, lang, public=data.public())
 
-view = gauge_view(source, month, lang)
-st.plotly_chart(view.figure, width="stretch", key="gauge_chart", config={"displaylogo": False})
+
+def draw_gauges() -> None:
+    """One figure per ELY area in rows of columns: three abreast on a wide screen, one under another on a phone."""
+    for start in range(0, len(view.gauges), GAUGE_COLUMNS):
+        for column, (i, figure) in zip(st.columns(GAUGE_COLUMNS), enumerate(view.gauges[start:start + GAUGE_COLUMNS],
+                                                                           start)):
+            with column:
+                share.plotly(figure, key=f"gauge_{i}", config={"displayModeBar": False})
+
+
+share.show_chart(view.chart, share.ViewState("gauges", lang, indicator.code, month), key="gauge_chart",
+                 draw=draw_gauges, table_expander=False)
+if embed:
+    st.stop()
 st.caption(t("gauges.aland_note", lang))
 if view.over_rule:
     st.markdown(view.over_rule)
-chrome.show_table(view.table, key="gauge_table")
+chrome.show_table(view.table, key="gauge_table", caption=view.chart.title)
 
-st.subheader(t("gauges.over_time", lang))
-ely_codes = source.codes_of_kind("ely")
+st.header(t("gauges.over_time", lang))
 line_areas = state.multi_choice("elys", ely_codes, ely_codes[:5], t("trends.areas", lang),
                                 source.area_names(lang).get, max_selections=15)
-st.plotly_chart(history_view(source, line_areas, lang), width="stretch", key="gauge_history",
-                config={"displaylogo": False})
+history = history_chart(source, line_areas, lang, public=data.public())
+# Its share control names the same lines on the trends page, which embeds and snapshots them.
+share.show_chart(history, share.ViewState("trend", lang, indicator.code, areas=tuple(line_areas)), key="gauge_history")
 chrome.source_note(indicator, lang)

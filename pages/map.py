@@ -3,14 +3,16 @@
 import streamlit as st
 
 from app.i18n import fmt_month, t
-from app.ui import chrome, data, state
+from app.ui import chrome, data, share, state
 from app.views.maps import MAP_LEVELS, map_view
 from app.views.rates import default_rate, shown_title
 
 lang = chrome.current_lang()
 source = data.source(lang)
-st.title(t("map.title", lang))
-st.caption(t("map.intro", lang))
+embed = chrome.embedded()
+if not embed:
+    st.title(t("map.title", lang))
+    st.caption(t("map.intro", lang))
 
 controls = st.columns([3, 2])
 indicator = state.indicator_choice(lang, "unemployment_share", container=controls[0])
@@ -24,8 +26,9 @@ if not months:
 month = state.month_choice("month", months, months[-1], t("common.month", lang), lang)
 
 # Without boundaries the figure itself says why it draws points; the page adds no second notice.
-view = map_view(source, indicator, month, level, lang, per=per,
-                title=f"{shown_title(indicator, per, lang)}, {fmt_month(month, lang)}")
-st.plotly_chart(view.figure, width="stretch", key="map_chart", config={"displaylogo": False, "scrollZoom": False})
-chrome.source_note(indicator, lang)
-chrome.download_csv(view.export, view.filename, lang, key="map_download")
+view = map_view(source, indicator, month, level, lang, per=per, public=data.public(),
+                title=None if embed else f"{shown_title(indicator, per, lang)}, {fmt_month(month, lang)}")
+share.show_chart(view.chart, share.ViewState("map", lang, indicator.code, month, level=level, per=per),
+                 key="map_chart")
+if not embed:
+    chrome.source_note(indicator, lang)

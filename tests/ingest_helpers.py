@@ -17,7 +17,8 @@ from app.settings import database_url
 from tests.conftest import PG_ADMIN_URL
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
-STATE_TABLES = ("observation", "observation_revision", "release", "area", "area_membership", "indicator", "meta")
+STATE_TABLES = ("observation", "observation_revision", "release", "area", "area_membership", "indicator", "meta",
+                "published_value")
 
 
 def fixture_file(name: str) -> Path:

@@ -61,6 +61,20 @@ def real_12r5_table(first: date = date(2019, 1, 1), last: date = date(2026, 6, 1
     return table, export
 
 
+def real_121w_table(years: range = range(2019, 2026)) -> tuple[StandInTable, dict]:
+    """The real population export (2026 division) served as a yearly table, every year with the 2025 values."""
+    export = json.loads(shared_file("real", "statfin_vaerak_121w_2025.json").read_text(encoding="utf-8"))
+    contents = [(c["code"], c["text"]) for c in export["columns"] if c["type"] == "c"]
+    index = {code: n for n, (code, _) in enumerate(contents)}
+    rows = {row["key"][1]: row["values"] for row in export["data"]}
+    meta = export["metadata"][0]
+    table = StandInTable("fi/StatFin/vaerak/statfin_vaerak_pxt_121w.px", meta["label"],
+                         [(code, code) for code in rows], [str(y) for y in years], contents,
+                         lambda area, year, content: rows[area][index[content]], updated="2026-05-27T05:00:00Z",
+                         source=meta["source"], variable_codes=("Alue", "Vuosi", "Tiedot"))
+    return table, export
+
+
 SMALL_VALUES = {  # area -> (jobseekers, unemployed) in 2026M04; later months add 10 and 5 per month
     "SSS": ("5000", "3000"), "KU091": ("2000", "1200"), "KU049": ("900", "500"), "KU092": ("700", "400"),
     "KU199": ("12", SUPPRESSED), "MK01": ("3600", "2100"), "SK011": ("3600", "2100"),

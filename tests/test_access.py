@@ -121,7 +121,7 @@ def test_a_public_deployment_never_shows_them_whatever_the_url_or_the_login(monk
     assert DECEMBER["en"] not in shown_months
     assert not at.sidebar.button  # no login offered in public
     if page == "pages/overview.py":
-        assert "November 2024" in at.subheader[0].value  # the latest final month
+        assert "November 2024" in at.header[0].value  # the latest final month (a level-2 heading: WCAG heading order)
 
 
 def test_the_open_development_mode_shows_everything(monkeypatch):

@@ -1,41 +1,61 @@
-"""The benchmark runs end to end and measures what it says (its timings are printed, never asserted)."""
+"""The benchmark runs end to end at a tiny scale and reports what the issue asks (timings printed, never asserted)."""
 
 from __future__ import annotations
 
 import json
 
-from app.db import readonly_engine
-from app.views.source import QuerySource
+import pytest
+
 from benchmarks.__main__ import main
-from benchmarks.cases import WarmSource, _has_boundaries, shipped_boundaries
+from benchmarks.dataset import bench_database, months_for
+from benchmarks.interactions import interactions, page_paths
+
+KEYS = ("observations", "interactions", "map_payload_bytes", "cold_start_s", "demo_build_s", "peak_rss_mb")
 
 
-def test_the_benchmark_measures_an_existing_database(demo_sqlite, capsys):
-    assert main(["--db", demo_sqlite, "--repeat", "1", "--json"]) == 0
-    report = json.loads(capsys.readouterr().out)
-    assert "build" not in report["results"]  # --db: nothing built, nothing written
-    rows = {r["name"]: r["facts"]["rows"] for r in report["results"]["queries (app.queries.indicator_values)"]}
-    assert rows["309 municipalities, one month, ratio (map)"] == 309
-    assert rows["15 ELY areas, all months, ratio (gauge history)"] == 15 * 72
-    views = report["results"]["views, uncached (app.views)"]
-    assert len(views) == 4 and all(v["n"] == 1 and v["median_ms"] > 0 for v in views)
-    assert bool(report["results"]["map payload"]) == _has_boundaries(demo_sqlite)
+@pytest.fixture
+def bench_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("PILOT_TRACKER_BENCH_CACHE", str(tmp_path / "cache"))
+    return tmp_path
 
 
-def test_the_shipped_boundary_file_is_found_with_its_year(tmp_path):
-    assert shipped_boundaries(tmp_path) is None
-    (tmp_path / "README.md").write_text("about the boundaries")
-    (tmp_path / "municipalities-2021.topo.json").write_text("{}")
-    assert shipped_boundaries(tmp_path) == (tmp_path / "municipalities-2021.topo.json", 2021)
+def test_the_scaled_database_is_built_once_and_reused(bench_cache):
+    first = bench_database(0.01)
+    again = bench_database(0.01)
+    assert first.build_s is not None and again.build_s is None  # the second call reuses the file
+    assert first.observations == again.observations > 10_000
+    assert len(months_for(0.01)) == 2 and len(months_for(1)) == 120 and len(months_for(10)) == 1200
 
 
-def test_a_warm_source_answers_from_what_it_read(demo_sqlite):
-    engine = readonly_engine(demo_sqlite)
-    try:
-        warm, cold = WarmSource(engine), QuerySource(engine)
-        first = warm.values("client_share", ["ELY01", "ELY02"])
-        assert warm.values("client_share", ("ELY01", "ELY02")) is first  # a list and a tuple ask the same
-        assert first.equals(cold.values("client_share", ["ELY01", "ELY02"]))
-        assert warm.areas() is warm.areas()
-    finally:
-        engine.dispose()
+def test_the_benchmark_runs_at_a_tiny_scale_and_writes_the_issues_keys(bench_cache, capsys):
+    out = bench_cache / "bench.json"
+    assert main(["--scale", "0.01", "--repeat", "2", "--json", str(out), "--quiet",
+                 "--skip", "served", "--skip", "snapshots", "--skip", "demo"]) == 0
+    report = json.loads(out.read_text())
+    assert all(key in report for key in KEYS)
+    rows = report["interactions"]
+    assert {row["page"] for row in rows} == set(page_paths())  # every page is opened, a new one too
+    assert {(row["page"], row["action"]) for row in rows} >= {("map", "change month"), ("trends", "change areas"),
+                                                               ("map", "change language"), ("gauges", "open")}
+    for row in rows:
+        assert row["n"] == 2 and 0 < row["median_ms"] <= row["p95_ms"]
+        assert row["sql_floor_ms"] >= 0
+    floors = {(row["page"], row["action"]): row["sql_floor_ms"] for row in rows}
+    assert floors[("trends", "open")] > 0 and floors[("map", "change month")] > 0  # the replayed SQL ran
+    assert report["map_payload"]["open_bytes"] == report["map_payload_bytes"] > 1000
+    assert report["map_payload"]["geometry_urls"]  # the map names its boundaries instead of carrying them
+    assert "targets" in report and "interaction" in capsys.readouterr().out
+
+
+def test_every_interaction_changes_something_on_its_page():
+    assert len({i.name for i in interactions()}) == len(interactions())
+
+
+@pytest.mark.slow
+def test_the_whole_benchmark_runs_at_a_tiny_scale(bench_cache):
+    """Also the served parts: a cold start through app.ui.serve, new sessions, Chromium, the demo build."""
+    out = bench_cache / "bench.json"
+    assert main(["--scale", "0.01", "--repeat", "2", "--json", str(out), "--quiet"]) == 0
+    report = json.loads(out.read_text())
+    assert report["cold_start_s"] > 0 and report["demo_build_s"]["sqlite"] > 0
+    assert report["new_session_first_chart_s"]["median"] > 0 and report["peak_rss_mb"] > 50

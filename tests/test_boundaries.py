@@ -349,9 +349,9 @@ def test_real_2021_boundaries_match_all_309(db, name, code_field):
     result = load_boundaries(db, path, 2021)
     assert len(result.municipalities) == 309 and result.code_field == code_field
     assert result.unmatched == [] and result.missing == []
-    assert result.groups == {"pilot": 22, "ely": 15, "region": 19}
+    assert result.groups == {"pilot": 23, "ely": 15, "region": 19}
     rows = stored(db)
-    assert len(rows) == 309 + 22 + 15 + 19
+    assert len(rows) == 309 + 23 + 15 + 19
     assert all(shapely.from_geojson(g).is_valid for g in rows.values())
 
 
@@ -367,7 +367,7 @@ def test_makefile_command_on_a_fresh_demo_database(demo_sqlite, tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "309 municipalities" in done.stdout
-    assert len(stored(f"sqlite:///{tmp_path / 'data' / 'demo.sqlite'}")) == 309 + 22 + 15 + 19
+    assert len(stored(f"sqlite:///{tmp_path / 'data' / 'demo.sqlite'}")) == 309 + 23 + 15 + 19
 
 
 @pytest.mark.postgres

@@ -11,13 +11,13 @@ from app.disclosure import (
     NotPublic,
     protect_cells,
     public_indicators,
-    public_mode,
     public_registry,
     public_values,
     require_public,
     secondary_suppression,
 )
 from app.indicators import registry
+from app.settings import load_settings, public_mode
 
 REG = registry()
 MONTH = date(2024, 12, 1)
@@ -47,12 +47,21 @@ def solvable(values: dict, hidden_cells: set[str], groups: dict) -> list[str]:
 
 @pytest.mark.parametrize("value, expected", [("1", True), ("true", True), (" YES ", True), ("on", True),
                                              ("0", False), ("", False), ("no", False)])
-def test_public_mode_reads_the_environment(value, expected):
-    assert public_mode({"PILOT_TRACKER_PUBLIC": value}) is expected
+def test_public_mode_reads_the_environment(value, expected, tmp_path):
+    assert public_mode({"PILOT_TRACKER_PUBLIC": value}, tmp_path / "absent.toml") is expected
 
 
-def test_public_mode_is_off_without_the_variable():
-    assert public_mode({}) is False
+def test_public_mode_is_off_without_the_variable(tmp_path):
+    assert public_mode({}, tmp_path / "absent.toml") is False
+
+
+def test_public_mode_from_the_settings_file_unless_the_environment_says(tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text("[pilot_tracker]\npublic = true\n", encoding="utf-8")
+    assert public_mode({}, secrets) is True and load_settings({}, secrets).public is True
+    assert public_mode({"PILOT_TRACKER_PUBLIC": "0"}, secrets) is False
+    secrets.write_text('[pilot_tracker]\npublic = "no"\n', encoding="utf-8")
+    assert public_mode({}, secrets) is False
 
 
 def test_only_public_indicators_are_left():

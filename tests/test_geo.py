@@ -166,7 +166,7 @@ def test_real_municipality_map_payload_is_small(real_boundaries):
 
 def test_real_group_levels_tile_and_stay_small(real_boundaries):
     boundaries, areas = real_boundaries
-    for kind, n in (("pilot", 22), ("ely", 15), ("region", 19)):
+    for kind, n in (("pilot", 23), ("ely", 15), ("region", 19)):
         codes = areas.filter(pl.col("kind") == kind)["code"].to_list()
         fc = geo.feature_collection(boundaries, codes=codes)
         assert len(fc["features"]) == n

@@ -52,8 +52,8 @@ def test_derived_memberships_match_the_reference_builder(fresh_db):
 def test_the_repository_registry_in_the_pilot_format_changes_nothing(fresh_db, tmp_path):
     before = db_state(fresh_db)
     result = ingest("pilots", full_registry_csv(tmp_path), fresh_db)
-    assert "inserted 0, updated 0, unchanged 104, removed 0" in result.stdout
-    assert "22 pilot areas: 0 new, 0 changed, 22 unchanged" in result.stdout
+    assert "inserted 0, updated 0, unchanged 107, removed 0" in result.stdout
+    assert "23 pilot areas: 0 new, 0 changed, 23 unchanged" in result.stdout
     after = db_state(fresh_db)
     assert len(after["release"]) == 1  # the load is recorded
     for table in ("area", "area_membership", "observation"):
@@ -62,8 +62,8 @@ def test_the_repository_registry_in_the_pilot_format_changes_nothing(fresh_db, t
 
 def test_pilot_registry_replaces_memberships_and_keeps_groups_consistent(fresh_db):
     result = ingest("pilots", fixture_file("pilots_small.csv"), fresh_db)
-    assert "inserted 1, updated 0, unchanged 3, removed 101" in result.stdout
-    assert "20 pilot areas in the database are not in this file" in result.stdout
+    assert "inserted 1, updated 0, unchanged 3, removed 104" in result.stdout
+    assert "21 pilot areas in the database are not in this file" in result.stdout
     pilot_rows = query(fresh_db, "SELECT m.member_code, m.group_code FROM area_membership m JOIN area a "
                                  "ON a.code = m.group_code WHERE a.kind = 'pilot' ORDER BY 1")
     assert pilot_rows == [("KU090", "PILOT14"), ("KU091", "PILOT01"), ("KU171", "PILOT90"), ("KU260", "PILOT14")]

@@ -116,7 +116,19 @@ def test_first_trace_is_scattergeo_so_plotly_fetches_no_world_map(values, geojso
         fig = choropleth(values, geojson, highlight_codes=highlight)
         assert fig.data[0].type == "scattergeo" and fig.data[0].locationmode is None
         assert fig.data[0].hoverinfo == "skip"
-    assert fig.layout.geo.visible is False and fig.layout.geo.fitbounds == "locations"
+    assert fig.layout.geo.visible is False
+
+
+def test_the_map_frame_takes_the_areas_own_shape(values, geojson):
+    """Lon/lat ranges around the areas and the projection centred on them (not fitbounds' square frame)."""
+    from app import geo
+
+    fig = choropleth(values, geojson)
+    box = geo.bounds(geojson)
+    lon, lat = fig.layout.geo.lonaxis.range, fig.layout.geo.lataxis.range
+    assert fig.layout.geo.fitbounds is False
+    assert lon[0] < box[0] < box[2] < lon[1] and lat[0] < box[1] < box[3] < lat[1]
+    assert fig.layout.geo.projection.rotation.lon == (box[0] + box[2]) / 2
 
 
 def test_colour_scale_ticks_use_the_callers_format(values, geojson):

@@ -35,7 +35,8 @@ def run(page: str | None = None, **params) -> AppTest:
 
 
 def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [h.value for h in at.title] + [h.value for h in at.subheader]
+    parts = [m.value for m in at.markdown] + [h.value for h in at.title] + [h.value for h in at.header]
+    parts += [h.value for h in at.subheader]
     parts += [c.value for c in at.caption] + [w.value for w in at.warning] + [i.value for i in at.info]
     parts += [m.label for m in at.metric]
     return "\n".join(parts)
@@ -56,7 +57,7 @@ def test_overview_shows_headline_numbers():
     labels = [m.label for m in at.metric]
     assert labels == [t("overview.pilot_areas", "en"), t("overview.member_municipalities", "en"),
                       t("overview.clients", "en"), t("overview.share", "en")]
-    assert at.metric[0].value == "22" and at.metric[1].value == "104"
+    assert at.metric[0].value == "23" and at.metric[1].value == "107"
     assert "December 2024" in texts(at)
 
 

@@ -238,8 +238,7 @@ def test_the_national_map_snapshot_is_under_150_kb(renderer, tmp_path):
     pilots = pl.read_csv(ROOT / "data" / "pilot_members.csv")["municipality_code"].to_list()
     indicator = REG["unemployment_share"]
     shapes = geo.feature_collection(boundaries, codes=codes)
-    figure = indicator_map(level_frame(codes, values, names), indicator, "sv", shapes=shapes,
-                           highlight=pilots)
+    figure = indicator_map(level_frame(codes, values, names), indicator, "sv", shapes=shapes, highlight=pilots)
     meta = meta_for("map", indicator.code, codes, "2024-12", "sv", "Arbetslösas andel, december 2024",
                     scope="municipality")
     paths = write_snapshot(tmp_path, meta, figure, tidy_frame(values, indicator, names, "sv", synthetic=True),

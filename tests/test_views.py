@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from app.areas import COUNTRY, GRP_OTHER, GRP_PILOT, MEMBERSHIP_SCHEMA
+from app.exports import TIDY_COLUMNS
 from app.months import shift_month
 from app.views.overview import headline, pilot_coverage
 from app.views.trends import apply_mode
@@ -145,16 +146,19 @@ def test_map_view_of_municipalities_without_boundaries_draws_ringed_points(demo)
     metas = [trace.meta for trace in view.figure.data]
     assert "values" in metas and "highlight" in metas  # pilot municipalities ringed
     assert all(trace.type == "scattergeo" for trace in view.figure.data)
-    assert view.export.columns == ["area_code", "name", "value", "status", "month"]
-    assert set(view.export["month"]) == {"2024-12"}
-    assert view.filename == "unemployment_share-municipality-2024-12.csv"
+    assert tuple(view.chart.tidy.columns) == TIDY_COLUMNS and view.chart.tidy.height == 309
+    assert set(view.chart.tidy["month"]) == {"2024-12"} and set(view.chart.tidy["unit"]) == {"%"}
+    assert view.chart.stem() == "unemployment_share-municipality-2024-12-fi"
+    assert view.chart.table.frame.height == 309  # the map's data as a table, for the page and the reader
+    assert view.chart.description.startswith("Työttömien osuus työvoimasta, joulukuu 2024")
+    assert "Suurin:" in view.chart.description and "Pienin:" in view.chart.description
 
 
 def test_map_view_of_pilot_areas_places_each_at_its_members_and_rings_nothing(demo):
     from app.views.maps import map_view
 
     view = map_view(demo, reg("client_share"), date(2022, 6, 1), "pilot", "en")
-    assert view.frame.height == 22 and view.frame["lat"].null_count() == 0
+    assert view.frame.height == 23 and view.frame["lat"].null_count() == 0
     assert "highlight" not in [trace.meta for trace in view.figure.data]
     with pytest.raises(ValueError, match="map level"):
         map_view(demo, reg("client_share"), date(2022, 6, 1), "country", "en")
@@ -187,8 +191,9 @@ def test_trend_view_table_holds_numbers_and_months(demo):
     value_column = frame.columns[2]
     assert frame.schema[value_column] == pl.Float64 and view.table.decimals == {value_column: 1}
     assert frame.schema[frame.columns[0]] == pl.Date and view.table.months == (frame.columns[0],)
-    assert frame.height == view.export.height == 2 * 72
-    assert view.export.columns == ["area_code", "name", "month", "value", "status", "source"]
+    assert frame.height == view.chart.tidy.height == 2 * 72
+    assert tuple(view.chart.tidy.columns) == TIDY_COLUMNS and view.chart.period == "2019-01/2024-12"
+    assert "Whole country" in view.chart.description and "(December 2024)" in view.chart.description
     assert not view.empty and [trace.name for trace in view.figure.data][:2] == ["Whole country", "Helsinki"]
     counts = trend_view(demo, reg("pilot_clients"), ["PILOT01"], "index", "en", base=date(2021, 3, 1))
     assert counts.table.decimals == {counts.table.frame.columns[2]: 1}
@@ -219,9 +224,9 @@ def test_overview_view_of_the_demo(demo):
 
     view = overview_view(demo, "en")
     assert view.month == date(2024, 12, 1) and view.heading == "Situation: December 2024"
-    assert [m.value for m in view.metrics[:2]] == ["22", "104"]
+    assert [m.value for m in view.metrics[:2]] == ["23", "107"]
     assert view.metrics[2].delta and view.year_text and not view.pilots_ended
-    assert view.map is not None and view.map.frame.height == 22
+    assert view.map is not None and view.map.frame.height == 23
 
 
 def test_data_tables_hold_numbers_and_dates(demo):

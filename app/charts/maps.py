@@ -19,6 +19,9 @@ tile server. plotly.js fetches its world topojson for a geo subplot when the *fi
 `locationmode` (every choropleth has one); the first trace here is therefore always a Scattergeo
 (the outline, or an invisible anchor point), so a figure written to HTML draws without a network.
 tests/test_map_charts.py pins this order.
+
+Long (about 320 lines) because both map kinds share the partition, hover, legend and outline rules,
+written here once.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from app import geo
+from app.charts.geoframe import colour_bar, frame
 from app.charts.style import NO_DATA_GREY, NOTE_BACKGROUND, NOTE_BORDER, SUPPRESSED_GREY, TEXT_COLOUR, base_layout
 from app.i18n import fmt_value, plain, t
 from app.indicators import Indicator
@@ -44,6 +48,7 @@ SYMBOL_LABEL_KEYS = LABEL_KEYS + ("no_boundaries_note",)
 
 COLORSCALE = "Viridis"  # perceptually uniform and colour-blind safe; no grey in it, unlike Cividis
 OUTLINE_COLOUR = "#1a1a1a"
+OUTLINE_WIDTH = 2.2
 BORDER_COLOUR = "#ffffff"
 CONTEXT_FILL = "#F3F3F3"
 CONTEXT_BORDER = "#D4D4D4"
@@ -117,29 +122,34 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
 
 def _colorbar(value_label: str, low: float, high: float, format_value: Callable[[float], str]) -> dict:
     ticks = nice_ticks(low, high)
-    return {"title": {"text": value_label, "side": "right"}, "tickvals": ticks,
-            "ticktext": [format_value(t) for t in ticks], "thickness": 14, "len": 0.6, "x": 1.0}
+    return colour_bar(value_label, ticks, [format_value(t) for t in ticks])
 
 
-def _geo_layout(fig: go.Figure, *, height: int, title: str | None) -> go.Figure:
+def _geo_layout(fig: go.Figure, *, height: int, title: str | None,
+                box: tuple[float, float, float, float] | None = None) -> go.Figure:
     base_layout(fig, height=height, title=title)
     # Equal-area, so a big northern municipality looks no bigger than it is; no base map, nothing to fetch.
-    fig.update_geos(visible=False, fitbounds="locations", projection_type="azimuthal equal area",
-                    bgcolor="rgba(0,0,0,0)")
+    fig.update_geos(visible=False, projection_type="azimuthal equal area", bgcolor="rgba(0,0,0,0)")
     fig.update_layout(legend={"orientation": "h", "y": 0, "x": 0, "yanchor": "top"},
                       dragmode="pan", margin={"l": 0, "r": 0})
-    return fig
+    return frame(fig, box)  # app.charts.geoframe: the areas' own shape, so a phone's width is used
 
 
 def choropleth_map(values: pl.DataFrame, geojson: dict, *, value_label: str,
                    format_value: Callable[[float], str], labels: Mapping[str, str],
                    highlight_codes: Collection[str] = frozenset(), height: int = 720,
-                   title: str | None = None, context: dict | None = None) -> go.Figure:
+                   title: str | None = None, context: dict | None = None, geojson_url: str | None = None,
+                   context_url: str | None = None) -> go.Figure:
     """Areas coloured by value (the scale spans the drawn values); suppressed and missing areas in greys.
 
     geojson: a FeatureCollection with `id` = area code (app.geo.feature_collection).
     context: another level's features drawn underneath in a pale fill without hover or legend (the
     municipalities under a map of pilot areas), so areas outside the level are not read as "no data".
+    geojson_url / context_url: where the browser can fetch the same features (the dashboard serves
+    them once per process). Given, the traces name the URL instead of carrying the shapes, and the
+    highlighted areas get their dark outline as their own border: the figure then holds only what
+    changes with the month (values, hover texts), a tenth of its size. Without them (snapshots,
+    embeds) every trace carries its own features and the figure needs no network.
     """
     _check_labels(labels, LABEL_KEYS)
     coloured, suppressed, no_data = _partition(values)
@@ -149,14 +159,27 @@ def choropleth_map(values: pl.DataFrame, geojson: dict, *, value_label: str,
                 for code in sorted(feature_ids - drawn)]
     coloured, suppressed, no_data = ([r for r in rows if r["area_code"] in feature_ids]
                                      for rows in (coloured, suppressed, no_data))
+    outlined = sorted(set(highlight_codes) & feature_ids)
+    by_url = geojson_url is not None
+
+    def shapes(rows: list[dict]):
+        return geojson_url if by_url else geo.subset(geojson, [r["area_code"] for r in rows])
+
+    def border(rows: list[dict], colour: str) -> tuple[list[dict], dict]:
+        """The rows (outlined ones last, so their border is drawn over their neighbours') and their line."""
+        if not (by_url and outlined):
+            return rows, {"color": colour, "width": 0.5}
+        rows = sorted(rows, key=lambda r: r["area_code"] in outlined)
+        marked = [r["area_code"] in outlined for r in rows]
+        return rows, {"color": [OUTLINE_COLOUR if m else colour for m in marked],
+                      "width": [OUTLINE_WIDTH if m else 0.5 for m in marked]}
 
     fig = go.Figure()
     # First trace: a Scattergeo, so plotly.js does not fetch its world map (see module docstring).
-    outlined = sorted(set(highlight_codes) & feature_ids)
-    if outlined:
+    if outlined and not by_url:
         lons, lats = geo.outline_lines(geojson, outlined)
         fig.add_trace(go.Scattergeo(
-            lon=lons, lat=lats, mode="lines", line={"color": OUTLINE_COLOUR, "width": 2.2},
+            lon=lons, lat=lats, mode="lines", line={"color": OUTLINE_COLOUR, "width": OUTLINE_WIDTH},
             name=labels.get("highlight", ""), showlegend="highlight" in labels, hoverinfo="skip",
             meta="highlight",
         ))
@@ -167,38 +190,44 @@ def choropleth_map(values: pl.DataFrame, geojson: dict, *, value_label: str,
                 lon=[(box[0] + box[2]) / 2], lat=[(box[1] + box[3]) / 2], mode="markers",
                 marker={"size": 1, "opacity": 0}, hoverinfo="skip", showlegend=False, meta="anchor",
             ))
+        if outlined:  # the outlines are borders of the areas below: this entry only names them
+            fig.add_trace(go.Scattergeo(
+                lon=[None], lat=[None], mode="lines", line={"color": OUTLINE_COLOUR, "width": OUTLINE_WIDTH},
+                name=labels.get("highlight", ""), showlegend="highlight" in labels, hoverinfo="skip",
+                meta="highlight",
+            ))
 
     if context is not None and context["features"]:
         fig.add_trace(go.Choropleth(
-            geojson=context, locations=geo.feature_codes(context), z=[0] * len(context["features"]),
+            geojson=context_url or context, locations=geo.feature_codes(context), z=[0] * len(context["features"]),
             colorscale=[[0, CONTEXT_FILL], [1, CONTEXT_FILL]], zmin=0, zmax=1, showscale=False,
             marker={"line": {"color": CONTEXT_BORDER, "width": 0.4}}, hoverinfo="skip", showlegend=False,
             meta="context",
         ))
     if coloured:
+        coloured, line = border(coloured, BORDER_COLOUR)
         z = [r["value"] for r in coloured]
         low, high = min(z), max(z)
         fig.add_trace(go.Choropleth(
-            geojson=geo.subset(geojson, [r["area_code"] for r in coloured]),
-            locations=[r["area_code"] for r in coloured], z=z, zmin=low, zmax=high, colorscale=COLORSCALE,
-            colorbar=_colorbar(value_label, low, high, format_value),
-            marker={"line": {"color": BORDER_COLOUR, "width": 0.5}},
+            geojson=shapes(coloured), locations=[r["area_code"] for r in coloured], z=z, zmin=low, zmax=high,
+            colorscale=COLORSCALE, colorbar=_colorbar(value_label, low, high, format_value), marker={"line": line},
             customdata=_hover_rows(coloured, format_value, labels), hovertemplate=HOVER,
             name=value_label, showlegend=False, meta="values",
         ))
-    for rows, fill, border, key in ((suppressed, SUPPRESSED_GREY, BORDER_COLOUR, "suppressed"),
+    for rows, fill, colour, key in ((suppressed, SUPPRESSED_GREY, BORDER_COLOUR, "suppressed"),
                                     (no_data, NO_DATA_GREY, NO_DATA_BORDER, "no_data")):
         if not rows:
             continue
+        rows, line = border(rows, colour)
         fig.add_trace(go.Choropleth(
-            geojson=geo.subset(geojson, [r["area_code"] for r in rows]),
-            locations=[r["area_code"] for r in rows], z=[1] * len(rows),
-            colorscale=[[0, fill], [1, fill]], zmin=0, zmax=1, showscale=False,
-            marker={"line": {"color": border, "width": 0.5}},
+            geojson=shapes(rows), locations=[r["area_code"] for r in rows], z=[1] * len(rows),
+            colorscale=[[0, fill], [1, fill]], zmin=0, zmax=1, showscale=False, marker={"line": line},
             customdata=_hover_rows(rows, format_value, labels), hovertemplate=HOVER,
             name=labels[key], showlegend=True, meta=key,
         ))
-    return _geo_layout(fig, height=height, title=title)
+    if by_url:
+        fig.update_traces(featureidkey="id", selector={"type": "choropleth"})
+    return _geo_layout(fig, height=height, title=title, box=geo.bounds(geojson))
 
 
 def _marker_sizes(values: list[float]) -> list[float]:
@@ -254,7 +283,8 @@ def symbol_map(values: pl.DataFrame, *, value_label: str, format_value: Callable
             name=labels.get("highlight", ""), showlegend="highlight" in labels, hoverinfo="skip",
             meta="highlight",
         ))
-    _geo_layout(fig, height=height, title=title)
+    _geo_layout(fig, height=height, title=title, box=(placed["lon"].min(), placed["lat"].min(), placed["lon"].max(),
+                                                      placed["lat"].max()) if placed.height else None)
     # The note sits in a band of its own between the title and the plot, so the two never overlap.
     title_band = fig.layout.margin.t if title else 8
     lines = textwrap.wrap(labels["no_boundaries_note"], NOTE_WIDTH)
@@ -283,14 +313,17 @@ def map_labels(lang: str) -> dict[str, str]:
 
 def indicator_map(frame: pl.DataFrame, indicator: Indicator, lang: str, *, shapes: dict | None,
                   context: dict | None = None, highlight: Collection[str] = (), height: int = 720,
-                  title: str | None = None) -> go.Figure:
+                  title: str | None = None, shapes_url: str | None = None,
+                  context_url: str | None = None) -> go.Figure:
     """A choropleth over shapes, or a symbol map at the frame's points when there are no shapes.
 
     context: municipalities drawn pale under a level that does not cover the country (pilot areas);
-    highlight: areas to outline (the pilot municipalities on the municipality map).
+    highlight: areas to outline (the pilot municipalities on the municipality map); shapes_url and
+    context_url: where the browser fetches the same shapes (choropleth_map).
     """
     options = dict(value_label=indicator.name(lang), labels=map_labels(lang), highlight_codes=highlight,
                    format_value=lambda v: fmt_value(v, indicator.unit, lang), height=height, title=title)
     if shapes is not None:
-        return choropleth_map(frame, shapes, context=context, **options)
+        return choropleth_map(frame, shapes, context=context, geojson_url=shapes_url,
+                              context_url=context_url if context is not None else None, **options)
     return symbol_map(frame, **options)

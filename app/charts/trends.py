@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from app.charts.style import OKABE_ITO, STATUS_SYMBOLS, base_layout
-from app.i18n import fmt_month, fmt_number, fmt_percent, fmt_signed, plotly_separators, t
+from app.i18n import fmt_date, fmt_month, fmt_number, fmt_percent, fmt_signed, plotly_separators, t
 from app.months import PILOT_START
 from app.safe_text import plotly_text
 
@@ -39,10 +39,61 @@ def axis_title(indicator_name: str, *, mode: str, unit: str, is_ratio: bool, lan
     return f"{indicator_name} ({t('unit.' + unit, lang)})"
 
 
+PUBLISHED_SYMBOL = "diamond"
+
+
+def difference_text(difference: float | None, series_value: float | None, *, is_ratio: bool, lang: str) -> str:
+    """Published minus the series: percentage points for a rate, a count with its relative size for a count."""
+    if is_ratio:
+        return format_display(difference, mode="yoy", unit="percent", is_ratio=True, lang=lang)
+    relative = f" ({fmt_signed(difference / series_value * 100, lang, 1, percent=True)})" \
+        if difference is not None and series_value else ""
+    return fmt_signed(difference, lang, 0) + relative
+
+
+def published_hover(row: dict, name: str, *, unit: str, is_ratio: bool, lang: str) -> str:
+    """A published figure's hover: its value, its source and date, and the series' value with the difference."""
+    def shown(value: float | None) -> str:
+        return format_display(value, mode="value", unit=unit, is_ratio=is_ratio, lang=lang)
+
+    approx = "≈ " if row.get("approximate") else ""
+    when = fmt_date(row["published_at"].date(), lang) if row.get("published_at") else "–"
+    lines = [f"<b>{name}</b>", f"{fmt_month(row['period'], lang)}: {approx}{shown(row['value'])} "
+             f"({t('trends.published_figure', lang)})", f"{t('trends.published_source', lang)}: {row['source']}, {when}"]
+    if row.get("series_value") is None:
+        lines.append(t("trends.published_no_series", lang))
+    else:
+        difference = difference_text(row["difference"], row["series_value"], is_ratio=is_ratio, lang=lang)
+        lines.append(f"{t('trends.published_series', lang)}: {shown(row['series_value'])}; "
+                     f"{t('trends.published_difference', lang)}: {difference}")
+    return "<br>".join(lines)
+
+
+def add_published(fig: go.Figure, published: pl.DataFrame, names: dict[str, str], *, unit: str, is_ratio: bool,
+                  lang: str) -> None:
+    """Published figures as marked points on their area's line (its colour, a diamond with a dark edge)."""
+    for n, code in enumerate(names):
+        rows = published.filter(pl.col("area_code") == code).sort("period").to_dicts()
+        if not rows:
+            continue
+        fig.add_trace(go.Scatter(
+            x=[r["period"] for r in rows], y=[r["value"] for r in rows], mode="markers",
+            name=f"{names[code]}: {t('trends.published_figure', lang)}", legendgroup=code,
+            marker={"symbol": PUBLISHED_SYMBOL, "size": 13, "color": OKABE_ITO[n % len(OKABE_ITO)],
+                    "line": {"width": 1.5, "color": "#222"}},
+            hovertext=[published_hover(r, names[code], unit=unit, is_ratio=is_ratio, lang=lang) for r in rows],
+            hoverinfo="text",
+        ))
+
+
 def trend_figure(frame: pl.DataFrame, names: dict[str, str], *, lang: str, y_title: str, mode: str, unit: str,
                  is_ratio: bool, pilot_start: date | None = PILOT_START, height: int = 460,
-                 title: str | None = None) -> go.Figure:
-    """frame: area_code, period, value, status, already in the display mode; names: code -> label."""
+                 title: str | None = None, published: pl.DataFrame | None = None) -> go.Figure:
+    """frame: area_code, period, value, status, already in the display mode; names: code -> label.
+
+    published: figures a publisher printed (area_code, period, value, approximate, source, published_at,
+    series_value, difference), drawn as marked points on their area's line; values mode only.
+    """
     fig = go.Figure()
     names = {code: plotly_text(name) for code, name in names.items()}  # names from the database: text, not HTML
     for n, code in enumerate(names):
@@ -74,6 +125,8 @@ def trend_figure(frame: pl.DataFrame, names: dict[str, str], *, lang: str, y_tit
                 marker={"symbol": symbol, "size": 9, "color": colour, "line": {"width": 2}},
                 hovertext=[hover[i] for i in flagged], hoverinfo="text", legendgroup=code,
             ))
+    if published is not None and not published.is_empty() and mode == "value":
+        add_published(fig, published, names, unit=unit, is_ratio=is_ratio, lang=lang)
     if pilot_start is not None and frame.height and frame["period"].min() <= pilot_start <= frame["period"].max():
         fig.add_vline(x=pilot_start, line={"color": "#444", "dash": "dash", "width": 1.5})
         fig.add_annotation(x=pilot_start, y=1, yref="paper", text=t("trends.pilot_start", lang),
@@ -85,10 +138,18 @@ def trend_figure(frame: pl.DataFrame, names: dict[str, str], *, lang: str, y_tit
         fig.add_hline(y=0, line={"color": "#888", "width": 1})
     base_layout(fig, height=height, title=title)
     fig.update_yaxes(title_text=y_title, separatethousands=True, rangemode="tozero" if mode == "value" else None)
-    fig.update_xaxes(title_text=None)
+    fig.update_xaxes(title_text=None, tickformat=_month_ticks(frame, published))
     fig.update_layout(separators=plotly_separators(lang), hovermode="closest")
     return fig
 
+
+def _month_ticks(frame: pl.DataFrame, published: pl.DataFrame | None) -> str | None:
+    """Numeric month ticks (2022-07) for a span under three years: Plotly would name months in English."""
+    periods = frame["period"].to_list() + ([] if published is None else published["period"].to_list())
+    if not periods:
+        return None
+    first, last = min(periods), max(periods)
+    return "%Y-%m" if (last.year - first.year) * 12 + last.month - first.month < 36 else None
 
 EVENT_LINE = "#7a7a7a"
 EVENTS_TOP_MARGIN = 44  # room above the plot for the events' numbered labels

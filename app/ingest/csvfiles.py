@@ -25,6 +25,7 @@ CSV_FORMATS: dict[str, tuple[str, ...]] = {
                "valid_from", "valid_to"),
     "areas": CLASSIFICATION_COLUMNS,
     "monitoring": ("area_code", "month", "indicator", "value"),
+    "published": ("period", "area_code", "indicator", "value", "source_title", "source_url", "published"),
 }
 
 

@@ -1,9 +1,12 @@
 """The synthetic demo database: real areas and pilot memberships, invented monthly values.
 
 Deterministic (seeded, no clock), shaped like the real series: scaled by population, seasonal
-(young jobseekers peak in summer), the spring 2020 layoff shock, pilot clients only in pilot
-municipalities from 1.3.2021 and calibrated to about 36 % of all jobseekers nationally, and small
-counts (1-4) suppressed as Statistics Finland does. The same builder makes the test fixtures.
+(young jobseekers peak in summer), the spring 2020 layoff shock, about two jobseekers per unemployed
+jobseeker, pilot clients only in pilot municipalities from 1.3.2021, and small counts (1-4)
+suppressed as Statistics Finland does. The same builder makes the test fixtures.
+
+Calibrated to TEM's published pilot figures (app.ingest.calibration): about 234,000 pilot clients in
+December 2021, the published areas at their figures, about 61 % of clients unemployed or laid off.
 
 Two releases, as a month of real loads would leave them: the first holds every month but the last;
 the second adds the last month and revises the month before for a few municipalities, written through
@@ -25,14 +28,25 @@ from sqlalchemy import delete
 from app import schema
 from app.areas import is_pilot
 from app.indicators import Registry, registry as default_registry
+from app.ingest.calibration import Calibration, calibrated_clients, unemployed_shares
 from app.ingest.reference import ReferenceData, load_reference
 from app.ingest.records import LoadSummary, Observation
-from app.ingest.store import create_schema, load_reference_data, set_meta, use_wal, writable_engine, write_observations
+from app.ingest.store import (
+    OBSERVATION_COLUMNS,
+    analyze,
+    bulk_insert_observations,
+    create_schema,
+    load_reference_data,
+    set_meta,
+    use_wal,
+    writable_engine,
+    write_observations,
+)
 from app.months import months_between
 from app.settings import database_url
 
 SEED = 20210301
-PILOT_SHARE_TARGET = 0.36
+LAID_OFF_SHARE = 0.1  # of the unemployed or laid off: the Employment Bulletin's "unemployed" leaves them out
 SUPPRESS_BELOW = 5  # counts 1..4 are suppressed; 0 is shown
 DEMO_SOURCE = "Pilot Tracker demo generator (synthetic data)"
 DEMO_PUBLISHED = datetime(2025, 1, 15, 8, 0, 0)  # the second (latest) release
@@ -45,7 +59,8 @@ DEMO_INDICATORS = (
     "unemployed_over50", "unemployed_foreign", "long_term_unemployed", "vacancies", "new_vacancies",
     "pilot_clients", "pilot_clients_under30", "pilot_clients_immigrant", "client_share",
     "pilot_clients_with_plan", "clients_with_plan_share", "clients_in_services", "activation_base",
-    "activation_rate", "exits_to_open_market", "population",
+    "activation_rate", "exits_to_open_market", "population", "pilot_clients_unemployed_or_laid_off",
+    "pilot_clients_unemployed", "unemployed_share_of_pilot_clients", "unemployed_share_of_jobseekers",
 )
 
 
@@ -76,7 +91,8 @@ VACANCY_LEVEL = {"2019-01": 1.0, "2020-03": 0.95, "2020-05": 0.62, "2020-10": 0.
 PLAN_SHARE = {"2021-03": 0.52, "2022-06": 0.86, "2024-12": 0.88}
 
 
-def _counts(reference: ReferenceData, months: list[date], seed: int) -> tuple[list[str], dict[str, np.ndarray]]:
+def demo_counts(reference: ReferenceData, months: list[date], seed: int,
+            calibration: Calibration) -> tuple[list[str], dict[str, np.ndarray]]:
     """Arrays (municipality x month) of every count indicator, before rounding and suppression."""
     rng = np.random.default_rng(seed)
     munis = sorted((a for a in reference.areas if a["kind"] == "municipality"), key=lambda a: a["code"])
@@ -99,7 +115,7 @@ def _counts(reference: ReferenceData, months: list[date], seed: int) -> tuple[li
     labour_force = (pop * lf_ratio)[:, None] * _knots(months, {"2019-01": 1.0, "2024-12": 1.01})[None, :]
     unemployed = (labour_force * base_u[:, None] * UNEMPLOYMENT_SEASON[month_idx][None, :]
                   * _knots(months, SHOCK)[None, :] * noise(0.03))
-    jobseekers = unemployed * np.clip(rng.normal(1.55, 0.06, n), 1.35, 1.8)[:, None] * noise(0.01)
+    jobseekers = unemployed * np.clip(rng.normal(2.05, 0.08, n), 1.8, 2.35)[:, None] * noise(0.01)
     under25 = unemployed * young[:, None] * YOUNG_SEASON[month_idx][None, :] * noise(0.05)
     over50 = unemployed * np.clip(rng.normal(0.36, 0.03, n), 0.25, 0.5)[:, None] * noise(0.03)
     foreign_unemployed = unemployed * foreign[:, None] * noise(0.05)
@@ -108,20 +124,18 @@ def _counts(reference: ReferenceData, months: list[date], seed: int) -> tuple[li
                  * _knots(months, VACANCY_LEVEL)[None, :] * noise(0.12))
     new_vacancies = vacancies * 0.75 * noise(0.10)
 
-    # Pilot clients: members only, from the member's start; calibrated nationally.
+    # Pilot clients: members only, from the member's start; calibrated to the published figures.
     in_pilot = np.zeros((n, t), dtype=bool)
     index = {c: i for i, c in enumerate(codes)}
+    pilot_of: list[str | None] = [None] * n
     for m in reference.memberships:
         if is_pilot(m.group_code) and m.member_code in index:
             in_pilot[index[m.member_code]] |= np.array([m.valid_on(month) for month in months])
+            pilot_of[index[m.member_code]] = m.group_code
     pilot_weight = np.clip(1.0 + 1.2 * foreign + rng.normal(0, 0.05, n), 0.7, 1.6)[:, None] * noise(0.02)
     raw_clients = jobseekers * pilot_weight * in_pilot
-    active_months = in_pilot.any(axis=0)
-    if active_months.any():
-        k = PILOT_SHARE_TARGET * jobseekers[:, active_months].sum() / raw_clients[:, active_months].sum()
-    else:
-        k = 0.0
-    clients = raw_clients * k
+    clients = calibrated_clients(raw_clients, pilot_of, months, calibration)
+    clients_unemployed = clients * unemployed_shares(clients, pilot_of, months, calibration) * noise(0.005)
     clients_under30 = clients * np.clip(0.27 + 0.8 * (young[:, None] - 0.115), 0.15, 0.4) * noise(0.03)
     clients_immigrant = clients * np.clip(foreign[:, None] * 1.7, 0.01, 0.5) * noise(0.03)
     with_plan = clients * np.clip(_knots(months, PLAN_SHARE)[None, :] * noise(0.03), 0, 0.98)
@@ -136,6 +150,8 @@ def _counts(reference: ReferenceData, months: list[date], seed: int) -> tuple[li
         "pilot_clients": clients, "pilot_clients_under30": clients_under30,
         "pilot_clients_immigrant": clients_immigrant, "pilot_clients_with_plan": with_plan,
         "clients_in_services": in_services, "activation_base": activation_base, "exits_to_open_market": exits,
+        "pilot_clients_unemployed_or_laid_off": clients_unemployed,
+        "pilot_clients_unemployed": clients_unemployed * (1 - LAID_OFF_SHARE) * noise(0.01),
     }
     counts["population"] = _population(pop, months, seed)
     return codes, {k: np.rint(v) for k, v in counts.items()}
@@ -176,7 +192,7 @@ def demo_releases(reference: ReferenceData, registry: Registry,
     A one-month spec has one release and an empty second one.
     """
     months = months_between(spec.first_month, spec.last_month)
-    codes, counts = _counts(reference, months, spec.seed)
+    codes, counts = demo_counts(reference, months, spec.seed, Calibration.from_file(registry=registry))
     if len(months) < 2:
         return _rows(codes, months, counts, registry, 1, range(len(months))), []
     cut = len(months) - 1
@@ -241,13 +257,13 @@ def build_demo(url: str, spec: DemoSpec = DemoSpec(), registry: Registry | None 
                 "id": n, "source": DEMO_SOURCE, "url": None, "licence": "CC BY 4.0 (synthetic values)",
                 "retrieved_at": moment, "published_at": moment, "sha256": None, "row_count": len(rows)}
                 for n, (moment, rows) in enumerate(zip(published, (first, second)), start=1)])
-            for start in range(0, len(first), 20_000):
-                conn.execute(schema.observation.insert(), first[start:start + 20_000])
+            bulk_insert_observations(conn, (tuple(row[c] for c in OBSERVATION_COLUMNS) for row in first))
             summary = LoadSummary(file="demo", target="demo")
             write_observations(conn, [Observation(r["indicator_code"], r["area_code"], r["period"], r["value"],
                                                   r["status"]) for r in second], 2, summary)
             set_meta(conn, {"schema_version": schema.SCHEMA_VERSION, "demo": "true",
                             "demo_seed": str(spec.seed)})
+            analyze(conn)
     finally:
         engine.dispose()
     if target is not None:

@@ -270,11 +270,13 @@ def read_table(path: Path) -> PxTable:
     """Read a PxWeb JSON or JSON-stat (2, or 1 in a bundle) file into a PxTable."""
     path = Path(path)
     with hostile_content(path):
-        return _read_table(path)
+        return table_from_document(read_json(path), path)
 
 
-def _read_table(path: Path) -> PxTable:
-    doc = read_json(path)
+def table_from_document(doc: object, path: Path | str) -> PxTable:
+    """A parsed PxWeb JSON or JSON-stat document (a file's, or one the API client merged) into a PxTable;
+    path names it in messages."""
+    path = Path(path)
     if not isinstance(doc, dict):
         fail(path, "expected a JSON object at the top level", "$")
     if "columns" in doc and "data" in doc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -39,6 +39,14 @@ class Provenance:
     retrieved_at: datetime | None
     published_at: datetime | None
     sha256: str
+    division: int | None = None  # the year of the area division the data is published in; None: its own month's
+    first_period: date | None = None  # the months the release holds
+    last_period: date | None = None
+
+    def covering(self, periods: Iterable[date]) -> Provenance:
+        """The same provenance with the months it holds."""
+        months = sorted(set(periods))
+        return replace(self, first_period=months[0], last_period=months[-1]) if months else self
 
 
 def file_sha256(path: Path) -> str:
@@ -82,6 +90,7 @@ class LoadSummary:
     revised: int = 0  # replaced values kept in observation_revision
     release_id: int | None = None
     release_reused: bool = False
+    division_moved: int = 0  # unchanged values that now carry this release because its area division differs
     provenance: Provenance | None = None
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -99,9 +108,16 @@ class LoadSummary:
             published = p.published_at.strftime("%Y-%m-%d %H:%M UTC") if p.published_at else "not given"
             out.append(f"  release #{self.release_id} {verb}: {p.source}; published {published}; "
                        f"sha256 {p.sha256[:12]}…")
+        if self.division_moved:
+            out.append(f"  {self.division_moved:,} unchanged values now carry this release: it is published in "
+                       f"{division_text(self.provenance.division if self.provenance else None)}")
         out += [f"  {s.line()}" for s in self.skipped]
         out += [f"  note: {n}" for n in self.notes]
         return out
+
+
+def division_text(division: int | None) -> str:
+    return f"the area division of {division}" if division else "the area division of each month"
 
 
 def format_codes(codes: Iterable[str], spell_out: int = 8) -> str:

@@ -8,6 +8,7 @@ from app.snapshot.files import (
     SnapshotMeta,
     app_version,
     export_figure,
+    figure_image,
     read_metadata,
     snapshot_slug,
     write_index,
@@ -16,4 +17,4 @@ from app.snapshot.files import (
 from app.snapshot.render import ChromiumRenderer, RendererUnavailable, chromium_path
 
 __all__ = ["ChromiumRenderer", "RendererUnavailable", "SnapshotMeta", "app_version", "chromium_path",
-           "export_figure", "read_metadata", "snapshot_slug", "write_index", "write_snapshot"]
+           "export_figure", "figure_image", "read_metadata", "snapshot_slug", "write_index", "write_snapshot"]

@@ -17,15 +17,15 @@ import plotly.graph_objects as go
 import polars as pl
 
 from app.exports import export_stem, to_csv
-from app.i18n import fmt_date
+from app.i18n import fmt_date, t
 from app.months import parse_month_code
 from app.snapshot.html import period_text, generated_stamp, index_name, index_page, page
 from app.snapshot.render import ChromiumRenderer, with_credits, without_title
 from app.snapshot.svg import accessible_svg, inline_svg
-from app.snapshot.texts import text
 
 EXTENSIONS = ("html", "svg", "png", "csv", "json")
 PNG_SCALE = 2  # sharp on high-density screens and in print
+SVG_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 @dataclass(frozen=True)
@@ -81,16 +81,27 @@ def snapshot_slug(view: str, indicator: str, scope: str | list[str], period: str
 def credit_lines(meta: SnapshotMeta) -> list[str]:
     """What the image itself must say: source and licence, the month, the release date."""
     lang = meta.lang
-    when = f"{text('period' if '/' in meta.period else 'month', lang)}: {period_text(meta.period, lang)}"
+    when = f"{t('snapshot.period' if '/' in meta.period else 'snapshot.month', lang)}: {period_text(meta.period, lang)}"
     if meta.release_date:
-        when += f" · {text('published', lang)}: {fmt_date(meta.release_date, lang)}"
-    return [f"{text('source', lang)}: {meta.source} · {text('licence', lang)}: {meta.licence}", when]
+        when += f" · {t('snapshot.published', lang)}: {fmt_date(meta.release_date, lang)}"
+    return [f"{t('snapshot.source', lang)}: {meta.source} · {t('snapshot.licence', lang)}: {meta.licence}", when]
 
 
 def export_figure(figure: go.Figure, meta: SnapshotMeta, width: int) -> go.Figure:
     """The figure as images show it: title, source, licence, month and the synthetic label drawn in."""
     return with_credits(figure, title=meta.title, credits=credit_lines(meta),
-                        warning=text("synthetic", meta.lang) if meta.synthetic else None, width=width)
+                        warning=t("snapshot.synthetic", meta.lang) if meta.synthetic else None, width=width)
+
+
+def figure_image(figure: go.Figure, meta: SnapshotMeta, renderer: ChromiumRenderer, fmt: str,
+                 width: int = 800) -> bytes | str:
+    """The credited figure as a PNG (bytes) or an accessible SVG (text): what image downloads hold."""
+    drawn = export_figure(figure, meta, width)
+    height = int(drawn.layout.height)
+    if fmt == "png":
+        return renderer.render(drawn, "png", width, height, scale=PNG_SCALE)
+    return accessible_svg(renderer.render(drawn, "svg", width, height), title=meta.title,
+                          description=meta.description, id_prefix=meta.slug)
 
 
 def write_snapshot(out_dir: Path, meta: SnapshotMeta, figure: go.Figure, frame: pl.DataFrame,
@@ -99,16 +110,13 @@ def write_snapshot(out_dir: Path, meta: SnapshotMeta, figure: go.Figure, frame: 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     generated_at = generated_stamp(now)
-    drawn = export_figure(figure, meta, width)
-    height = int(drawn.layout.height)
-    svg = accessible_svg(renderer.render(drawn, "svg", width, height), title=meta.title,
-                         description=meta.description, id_prefix=meta.slug)
-    png = renderer.render(drawn, "png", width, height, scale=PNG_SCALE)
+    svg = figure_image(figure, meta, renderer, "svg", width)
+    png = figure_image(figure, meta, renderer, "png", width)
     plain = without_title(figure, width)  # the page says title and credits in text, once
     inline = accessible_svg(renderer.render(plain, "svg", width, int(plain.layout.height)), title=meta.title,
                             description=meta.description, id_prefix=meta.slug)
     paths = {ext: out_dir / f"{meta.slug}.{ext}" for ext in EXTENSIONS}
-    paths["svg"].write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + svg, encoding="utf-8")
+    paths["svg"].write_text(SVG_DECLARATION + svg, encoding="utf-8")
     paths["png"].write_bytes(png)
     paths["csv"].write_bytes(to_csv(frame))
     paths["json"].write_text(json.dumps(meta.as_json(generated_at), ensure_ascii=False, indent=2) + "\n",

@@ -15,7 +15,6 @@ import polars as pl
 
 from app.i18n import fmt_date, fmt_month, fmt_number, fmt_percent, t
 from app.months import parse_month_code
-from app.snapshot.texts import text
 
 CSS = """
 :root{color:#1a1a1a;background:#fff;font-family:Inter,"Segoe UI","DejaVu Sans",Arial,sans-serif;line-height:1.45}
@@ -75,7 +74,7 @@ def data_table(frame: pl.DataFrame, *, caption: str, lang: str) -> str:
     """One row per area and month: area as the row header, the month (when several), value, status."""
     several_months = frame["month"].n_unique() > 1
     heads = [t("common.area", lang)] + ([t("common.month", lang)] if several_months else []) + [
-        text("value", lang), t("common.status", lang)]
+        t("snapshot.value", lang), t("common.status", lang)]
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in heads)
     rows = []
     for row in frame.iter_rows(named=True):
@@ -97,24 +96,24 @@ def _meta_list(meta, generated_at: datetime) -> str:
     if meta.source_url.startswith(("https://", "http://")):
         source = f'<a href="{escape(meta.source_url)}">{source}</a>'
     items = [
-        (text("source", lang), source),
-        (text("licence", lang), escape(meta.licence)),
-        (text("period" if "/" in meta.period else "month", lang), escape(period_text(meta.period, lang))),
+        (t("snapshot.source", lang), source),
+        (t("snapshot.licence", lang), escape(meta.licence)),
+        (t("snapshot.period" if "/" in meta.period else "snapshot.month", lang), escape(period_text(meta.period, lang))),
     ]
     if meta.release_date:
-        items.append((text("published", lang), escape(fmt_date(meta.release_date, lang))))
-    items.append((text("generated", lang),
+        items.append((t("snapshot.published", lang), escape(fmt_date(meta.release_date, lang))))
+    items.append((t("snapshot.generated", lang),
                   f'<time datetime="{generated_at.isoformat(timespec="seconds")}">'
                   f"{escape(fmt_date(generated_at.date(), lang))} {generated_at:%H:%M} UTC</time>"))
-    items.append((text("version", lang), escape(meta.version)))
+    items.append((t("snapshot.version", lang), escape(meta.version)))
     return '<dl class="meta">' + "".join(f"<dt>{k}:</dt><dd>{v}</dd>" for k, v in items) + "</dl>"
 
 
 def page(meta, *, svg: str, frame: pl.DataFrame, generated_at: datetime) -> str:
     """The self-contained snapshot page (meta: app.snapshot.files.SnapshotMeta)."""
     lang = meta.lang
-    warning = f'<p class="synthetic" role="note">{escape(text("synthetic", lang))}</p>' if meta.synthetic else ""
-    full_view = (f'<p class="no-print"><a href="{escape(meta.permalink)}">{escape(text("full_view", lang))}</a></p>'
+    warning = f'<p class="synthetic" role="note">{escape(t("snapshot.synthetic", lang))}</p>' if meta.synthetic else ""
+    full_view = (f'<p class="no-print"><a href="{escape(meta.permalink)}">{escape(t("snapshot.full_view", lang))}</a></p>'
                  if meta.permalink else "")
     files = "".join(f'<li><a href="{escape(meta.slug)}.{ext}">{label}</a></li>'
                     for ext, label in (("csv", "CSV"), ("png", "PNG"), ("svg", "SVG"), ("json", "JSON")))
@@ -134,10 +133,10 @@ def page(meta, *, svg: str, frame: pl.DataFrame, generated_at: datetime) -> str:
 {svg}
 <figcaption>{escape(meta.description)}</figcaption>
 </figure>
-{data_table(frame, caption=text("table_caption", lang, title=meta.title), lang=lang)}
-<h2>{escape(text("about", lang))}</h2>
+{data_table(frame, caption=t("snapshot.table_caption", lang, title=meta.title), lang=lang)}
+<h2>{escape(t("snapshot.about", lang))}</h2>
 {_meta_list(meta, generated_at)}
-<nav aria-label="{escape(text('downloads', lang))}"><p>{escape(text("downloads", lang))}:</p><ul class="files">{files}</ul></nav>
+<nav aria-label="{escape(t('snapshot.downloads', lang))}"><p>{escape(t("snapshot.downloads", lang))}:</p><ul class="files">{files}</ul></nav>
 {full_view}
 </main>
 </body>
@@ -155,26 +154,26 @@ def index_page(entries: list[dict], *, lang: str, languages: list[str], default_
         f'<li><a href="{escape(e["slug"])}.html">{escape(e["title"])}</a>'
         f'{" – " + escape(e["description"]) if e.get("description") else ""}</li>'
         for e in sorted(entries, key=lambda e: (e.get("view", ""), e["title"])))
-    body = f'<ul class="snapshots">{items}</ul>' if entries else f"<p>{escape(text('no_snapshots', lang))}</p>"
+    body = f'<ul class="snapshots">{items}</ul>' if entries else f"<p>{escape(t('snapshot.no_snapshots', lang))}</p>"
     others = "".join(f'<li><a href="{index_name(other, default_lang)}" lang="{other}" hreflang="{other}">'
                      f"{escape(LANGUAGE_LABELS[other])}</a></li>" for other in languages if other != lang)
-    warning = (f'<p class="synthetic" role="note">{escape(text("synthetic", lang))}</p>'
+    warning = (f'<p class="synthetic" role="note">{escape(t("snapshot.synthetic", lang))}</p>'
                if any(e.get("synthetic") for e in entries) else "")
     return f"""<!DOCTYPE html>
 <html lang="{escape(lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(text("index_title", lang))}</title>
+<title>{escape(t("snapshot.index_title", lang))}</title>
 <style>{CSS}</style>
 </head>
 <body>
 <main>
 {warning}
-<h1>{escape(text("index_title", lang))}</h1>
-<p>{escape(text("index_intro", lang))}</p>
+<h1>{escape(t("snapshot.index_title", lang))}</h1>
+<p>{escape(t("snapshot.index_intro", lang))}</p>
 {body}
-<nav aria-label="{escape(text('languages', lang))}"><ul class="files">{others}</ul></nav>
+<nav aria-label="{escape(t('snapshot.languages', lang))}"><ul class="files">{others}</ul></nav>
 </main>
 </body>
 </html>

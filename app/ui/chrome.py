@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs
 
 import polars as pl
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from app.exports import table_xlsx, to_csv
 from app.i18n import LANGUAGE_NAMES, NO_VALUE, t
@@ -13,9 +15,9 @@ from app.indicators import Indicator
 from app.safe_text import md_escape
 from app.settings import LANGUAGES, load_settings
 from app.ui.data import source
-from app.views.data import latest_release_text
+from app.views.data import coverage_text, latest_release_text
 from app.views.data import source_note as source_note_text
-from app.views.tables import Table
+from app.views.tables import Table, table_html
 
 LANG_KEY = "lang"
 PICKER_LABEL = "Kieli · Språk · Language"
@@ -43,6 +45,22 @@ def ensure_router() -> None:
     if getattr(PagesManager, "uses_pages_directory", None):
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def embedded() -> bool:
+    """?embed=true: the chart alone, for an iframe. Streamlit keeps `embed` out of st.query_params (it
+    is Streamlit's own parameter: no toolbar, no padding), so it is read from the request's query."""
+    ctx = get_script_run_ctx()
+    values = parse_qs(ctx.query_string if ctx is not None else "").get("embed", [])
+    return any(value.strip().lower() == "true" for value in values)
+
+
+def url_lang() -> str:
+    """The language from ?lang= without the picker (an embed has no sidebar); kept for the session."""
+    if st.session_state.get(LANG_KEY) not in LANGUAGES:
+        requested = st.query_params.get(LANG_KEY)
+        st.session_state[LANG_KEY] = requested if requested in LANGUAGES else load_settings().default_lang
+    return st.session_state[LANG_KEY]
 
 
 def current_lang() -> str:
@@ -83,15 +101,21 @@ def safe_fragment(raw: str) -> str:
     return cleaned + ("…" if len(raw) > 40 else "")
 
 
-def url_warning(param: str, raw: str, default_text: str) -> None:
-    """A URL value not understood: the message quotes it cut short and without markup; the default named
-    (area names come from the database) is escaped, so neither is read as Markdown."""
-    st.info(t("url.invalid", current_lang(), param=md_escape(param, 40), value=safe_fragment(raw),
+def url_warning(param: str, raw: str, default_text: str, key: str = "url.invalid") -> None:
+    """A URL value not understood (or, key public.not_public, hidden in the public view): the message quotes
+    it cut short and without markup; the default named (area names come from the database) is escaped,
+    so neither is read as Markdown."""
+    st.info(t(key, current_lang(), param=md_escape(param, 40), value=safe_fragment(raw),
               default=md_escape(default_text, 300)), icon=":material/link_off:")
 
 
 def source_note(indicator: Indicator, lang: str) -> None:
+    """Under a chart: the indicator's source and definition, then the months shown and their releases."""
     st.caption(source_note_text(indicator, lang))
+    parts = [code for code in (indicator.code, indicator.numerator, indicator.denominator) if code]
+    months = coverage_text(source(lang).indicator_releases(parts), lang)
+    if months:
+        st.caption(months)
 
 
 def release_caption(lang: str) -> None:
@@ -101,12 +125,6 @@ def release_caption(lang: str) -> None:
                                lang)
     if text:
         st.caption(text)
-
-
-def download_csv(frame: pl.DataFrame, filename: str, lang: str, key: str) -> None:
-    """A view's CSV; a name starting with =, +, - or @ is neutralised (app.exports.to_csv), never a formula."""
-    st.download_button(t("common.download_csv", lang), to_csv(frame), file_name=filename,
-                       mime="text/csv", key=key, icon=":material/download:")
 
 
 # Position classes 1 (highest values) .. 5: one blue hue, darker for higher, so colour says where an area
@@ -120,8 +138,12 @@ def _position_style(position) -> str:
     return f"background-color: {colours[0]}; color: {colours[1]}" if colours else ""
 
 
-def show_table(table: Table, key: str, height: int | str = "auto") -> None:
-    """A view's table with its numbers and dates as such, so sorting a column sorts by value."""
+def show_table(table: Table, key: str, height: int | str = "auto", *, print_copy: bool = True,
+               caption: str = "") -> None:
+    """A view's table with its numbers and dates as such, so sorting a column sorts by value.
+
+    print_copy: also the table as plain HTML for the printed page, where the grid shows only its visible rows.
+    """
     config = {column: st.column_config.NumberColumn(column, format=NUMBER_FORMAT, step=10.0 ** -decimals,
                                                     width="small" if table.compact and not decimals else None)
               for column, decimals in table.decimals.items()}
@@ -135,6 +157,8 @@ def show_table(table: Table, key: str, height: int | str = "auto") -> None:
         data = shown.to_pandas().style.map(_position_style, subset=[table.shade])
     st.dataframe(data, column_config=config, hide_index=True, width="stretch", height=height, key=key,
                  placeholder=NO_VALUE)
+    if print_copy:
+        st.html(table_html(table, caption, current_lang(), "pt-print-only"))
 
 
 def download_table(frame: pl.DataFrame, stem: str, title: str, lang: str, key: str) -> None:

@@ -9,11 +9,21 @@ corrupt, mid-repair after an interrupted load, a server that does not answer, a 
 a role that could write), with a button to try again; its cause goes to the server log, not to a
 public page. Nothing failed is cached, so the page recovers when the database does, without a restart.
 A session that may not see the internal view (app.ui.access) reads through app.views.audience.PublicSource.
+
+Values of a few chosen areas (a trend's lines) are cached one area at a time, so adding an area reads
+only that area. Boundaries are simplified once per process and database state and kept as they are
+(st.cache_resource: no copy per rerun); with static serving on they are also written once to
+static/geo/<hash>.json, which the browser fetches and keeps, so a map's figure names them instead of
+carrying them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
+import tempfile
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -23,7 +33,7 @@ import streamlit as st
 from app.db import DatabaseUnavailable, readonly_engine
 from app.fingerprint import Fingerprint, data_fingerprint
 from app.i18n import t
-from app.settings import load_settings
+from app.settings import PROJECT_ROOT, load_settings
 from app.ui.access import internal_view
 from app.views.audience import PublicSource
 from app.views.source import QuerySource, Source
@@ -31,6 +41,9 @@ from app.views.source import QuerySource, Source
 FINGERPRINT_TTL_S = 5  # how long a finished load may stay unseen
 READ_TTL_S = 600  # a bound on memory: keys of an old fingerprint are never asked again
 BOUNDARY_TTL_S = 3600
+PER_AREA_LIMIT = 16  # a chosen few areas are cached one by one; a whole level (309 municipalities) at once
+STATIC_DIR = PROJECT_ROOT / "static"  # Streamlit serves <entry script folder>/static at app/static/
+GEO_FOLDER = "geo"
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +112,21 @@ def _releases(url: str, fingerprint: Fingerprint) -> pl.DataFrame:
 
 
 @st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _published(url: str, fingerprint: Fingerprint, indicator_code: str, area_codes: tuple[str, ...]) -> pl.DataFrame:
+    return _reader(url).published(indicator_code, area_codes)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _published_areas(url: str, fingerprint: Fingerprint, indicator_code: str) -> list[str]:
+    return _reader(url).published_areas(indicator_code)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def _indicator_releases(url: str, fingerprint: Fingerprint, indicator_codes: tuple[str, ...]) -> pl.DataFrame:
+    return _reader(url).indicator_releases(indicator_codes)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
 def _revisions(url: str, fingerprint: Fingerprint, release_ids: tuple[int, ...] | None) -> pl.DataFrame:
     return _reader(url).revisions(release_ids)
 
@@ -108,10 +136,35 @@ def _release_contents(url: str, fingerprint: Fingerprint) -> pl.DataFrame:
     return _reader(url).release_contents()
 
 
-@st.cache_data(ttl=BOUNDARY_TTL_S, show_spinner=False)
-def _geojson(url: str, fingerprint: Fingerprint, kind: str) -> dict | None:
-    """Screen-simplified boundaries of one level: the costly part of every map."""
-    return _reader(url, _areas(url, fingerprint)).geojson(kind)
+@st.cache_resource(ttl=BOUNDARY_TTL_S, max_entries=32, show_spinner=False)
+def _geojson(url: str, fingerprint: Fingerprint, kind: str) -> tuple[dict | None, str | None]:
+    """Screen-simplified boundaries of one level (the costly part of every map), once per process and
+    database state, and the address the browser fetches them from (None without static serving)."""
+    shapes = _reader(url, _areas(url, fingerprint)).geojson(kind)
+    return shapes, (_publish(shapes) if shapes is not None else None)
+
+
+def _publish(shapes: dict) -> str | None:
+    """Write the shapes to static/geo/<content hash>.json (once; every replica writes the same name)
+    and return their address relative to the page; None when static serving is off or the folder is
+    read-only, and the figures then carry the shapes themselves."""
+    if not st.get_option("server.enableStaticServing"):
+        return None
+    payload = json.dumps(shapes, separators=(",", ":")).encode("utf-8")
+    name = f"{hashlib.sha256(payload).hexdigest()[:20]}.json"
+    target = STATIC_DIR / GEO_FOLDER / name
+    try:
+        if not target.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(payload)
+            os.chmod(temporary, 0o644)  # readable by a web server in front (deploy/nginx.conf.template)
+            os.replace(temporary, target)
+    except OSError as exc:
+        log.warning("boundaries not published to %s (%s); maps carry their shapes", target, exc)
+        return None
+    return f"app/static/{GEO_FOLDER}/{name}"
 
 
 def _unavailable(exc: DatabaseUnavailable, lang: str):
@@ -148,7 +201,11 @@ class CachedSource(Source):
 
     def values(self, indicator_code: str, area_codes: Sequence[str], start: date | None = None,
                end: date | None = None) -> pl.DataFrame:
-        return self._read(_values, indicator_code, tuple(area_codes), start, end)
+        codes = tuple(area_codes)
+        if len(codes) > PER_AREA_LIMIT or len(codes) < 2:
+            return self._read(_values, indicator_code, codes, start, end)
+        parts = [self._read(_values, indicator_code, (code,), start, end) for code in dict.fromkeys(codes)]
+        return pl.concat(parts, how="diagonal_relaxed").sort("area_code", "period")
 
     def memberships(self, group_codes: Sequence[str]) -> pl.DataFrame:
         return self._read(_memberships, tuple(group_codes))
@@ -157,13 +214,31 @@ class CachedSource(Source):
         return self._read(_releases)
 
     def geojson(self, kind: str) -> dict | None:
-        return self._read(_geojson, kind)
+        return self._read(_geojson, kind)[0]
+
+    def geojson_url(self, kind: str) -> str | None:
+        return self._read(_geojson, kind)[1]
+
+    def published(self, indicator_code: str, area_codes: Sequence[str]) -> pl.DataFrame:
+        return self._read(_published, indicator_code, tuple(area_codes))
+
+    def published_areas(self, indicator_code: str) -> list[str]:
+        return self._read(_published_areas, indicator_code)
+
+    def indicator_releases(self, indicator_codes: Sequence[str]) -> pl.DataFrame:
+        return self._read(_indicator_releases, tuple(indicator_codes))
 
     def revisions(self, release_ids: Sequence[int] | None = None) -> pl.DataFrame:
         return self._read(_revisions, None if release_ids is None else tuple(release_ids))
 
     def release_contents(self) -> pl.DataFrame:
         return self._read(_release_contents)
+
+
+def public() -> bool:
+    """This session sees the public view (a public deployment, or an internal one before login): public
+    indicators only (PublicSource), and small counts protected against subtraction (app.views.public)."""
+    return not internal_view()
 
 
 def source(lang: str) -> Source:

@@ -1,7 +1,8 @@
 """Widgets whose state is the URL: every view's state lives in st.query_params, so any view is a permalink.
 
 A URL value that the registry or the area table does not know is never queried: the user gets a short
-message in their language and the default.
+message in their language and the default; so does an indicator that public mode hides. An embedded
+view (?embed=true) reads the same state from the URL and draws no widgets.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from app.i18n import fmt_month, t
 from app.indicators import Indicator, registry
 from app.months import month_code, parse_month_code
 from app.ui.access import internal_view
-from app.ui.chrome import url_warning
+from app.ui.chrome import embedded, url_warning
 from app.views.rates import NONE, PER_LABELS, per_choices
 
 
@@ -36,9 +37,12 @@ def choice(name: str, options: Sequence, default, label: str, format_func: Calla
     key = f"url_{name}"
     by_text = {str(o): o for o in options}
     _initial(name, key, lambda raw: by_text.get(raw), default, format_func)
-    if st.session_state[key] not in options:
-        st.session_state[key] = default
-    if widget == "radio":
+    # Pinned, as multi_choice does: the browser names the choice by its label, which a language switch changes.
+    current = st.session_state[key]
+    st.session_state[key] = current if current in options else default
+    if embedded():
+        value = st.session_state[key]
+    elif widget == "radio":
         value = container.radio(label, options, key=key, format_func=format_func, horizontal=True, help=help)
     elif widget == "segmented":
         value = container.segmented_control(label, options, key=key, format_func=format_func, help=help)
@@ -57,8 +61,11 @@ def month_choice(name: str, months: Sequence[date], default: date, label: str, l
     available = set(months)
     _initial(name, key, lambda raw: (m if (m := parse_month_code(raw)) in available else None), default,
              lambda m: fmt_month(m, lang))
-    if st.session_state[key] not in available:
-        st.session_state[key] = default
+    current = st.session_state[key]  # pinned before a language switch changes the labels (see choice)
+    st.session_state[key] = current if current in available else default
+    if embedded():
+        st.query_params[name] = month_code(st.session_state[key])
+        return st.session_state[key]
     if len(months) == 1:  # a slider over one month is a dot: say which month it is instead
         value = months[0]
         container.markdown(f"**{label}:** {fmt_month(value, lang)}")
@@ -91,6 +98,9 @@ def multi_choice(name: str, options: Sequence[str], default: Sequence[str], labe
         # Streamlit matches a multiselect's browser state by label, and a language switch changes every
         # label: pin the codes (read here with the previous run's labels) before the widget reads them.
         st.session_state[key] = [c for c in st.session_state[key] if c in known_options]
+    if embedded():
+        st.query_params[name] = ",".join(st.session_state[key])
+        return list(st.session_state[key])
     value = container.multiselect(label, options, key=key, max_selections=max_selections,
                                   format_func=lambda c: format_func(c) if c in known_options else str(c))
     st.query_params[name] = ",".join(value)
@@ -100,9 +110,14 @@ def multi_choice(name: str, options: Sequence[str], default: Sequence[str], labe
 def indicator_choice(lang: str, default: str, codes: Sequence[str] | None = None, container=None,
                      name: str = "indicator") -> Indicator:
     """An indicator of the registry, mirrored in ?indicator=; a public view offers public indicators only,
-    so a non-public code in the URL gets the short message and the default."""
+    so a non-public code in the URL gets the short message (public.not_public) and the default."""
     reg = registry()
-    codes = list(codes or reg.codes(public_only=not internal_view()))
+    public = not internal_view()
+    codes = [c for c in (codes or reg.codes(public_only=public)) if not public or reg[c].public]
+    raw = st.query_params.get(name)
+    if f"url_{name}" not in st.session_state and raw in reg and raw not in codes and not reg[raw].public:
+        url_warning(name, raw, reg[default].name(lang), key="public.not_public")  # said once, then the default
+        st.session_state[f"url_{name}"] = default
     code = choice(name, codes, default, t("common.indicator", lang), lambda c: reg[c].name(lang),
                   container=container)
     return reg[code]
@@ -124,9 +139,10 @@ def focus_choice(name: str, options: Sequence[str], default: str, label: str, fo
     key = f"url_{name}_focus"
     known = set(options)
     _initial(name, key, lambda raw: (c if (c := raw.split(",")[0].strip()) in known else None), default, format_func)
-    if st.session_state[key] not in known:
-        st.session_state[key] = default
-    value = container.selectbox(label, options, key=key, format_func=format_func)
+    current = st.session_state[key]  # pinned before a language switch changes the labels (see choice)
+    st.session_state[key] = current if current in known else default
+    value = st.session_state[key] if embedded() else container.selectbox(label, options, key=key,
+                                                                         format_func=format_func)
     st.query_params[name] = value
     return value
 

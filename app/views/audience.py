@@ -65,6 +65,9 @@ class PublicSource(Source):
     def geojson(self, kind: str) -> dict | None:
         return self.inner.geojson(kind)
 
+    def geojson_url(self, kind: str) -> str | None:
+        return self.inner.geojson_url(kind)
+
     def revisions(self, release_ids: Sequence[int] | None = None) -> pl.DataFrame:
         """Revised values of public indicators, outside the months that hold provisional values."""
         frame = self.inner.revisions(release_ids)
@@ -77,3 +80,16 @@ class PublicSource(Source):
 
     def release_contents(self) -> pl.DataFrame:
         return self.inner.release_contents()
+
+    def published(self, indicator_code: str, area_codes: Sequence[str]) -> pl.DataFrame:
+        """Printed figures are public once printed, but only beside an indicator the public may see."""
+        self._public(indicator_code)
+        return self.inner.published(indicator_code, area_codes)
+
+    def published_areas(self, indicator_code: str) -> list[str]:
+        self._public(indicator_code)
+        return self.inner.published_areas(indicator_code)
+
+    def indicator_releases(self, indicator_codes: Sequence[str]) -> pl.DataFrame:
+        public = [c for c in indicator_codes if (i := self.registry.indicators.get(c)) is not None and i.public]
+        return self.inner.indicator_releases(public)

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+
 import polars as pl
 
 from app.i18n import fmt_date, t
 from app.indicators import Indicator, registry
+from app.months import month_code
+from app.settings import DATA_DIR, Settings
+from app.views.public import indicators as shown_indicators
+from app.views.source import Source
 from app.views.tables import Table
 
+PILOT_ROUND = DATA_DIR / "pilot_round.toml"
+COVERAGE_LISTED = 3  # releases named under a chart; more are counted
 
-def indicator_table(lang: str) -> Table:
-    """Every indicator with its definition, unit, aggregation rule and source."""
+
+def indicator_table(lang: str, public: bool = False) -> Table:
+    """Every indicator (in public mode: every public one) with its definition, unit, aggregation rule and source."""
     reg = registry()
-    indicators = list(reg)
+    indicators = list(shown_indicators(public))
 
     def rule(i: Indicator) -> str:
         if not i.is_ratio:
@@ -44,14 +55,72 @@ def release_table(releases: pl.DataFrame, lang: str) -> Table:
     """The loaded releases, oldest first; dates as dates and row counts as numbers, so both sort."""
     rows = t("data.col_rows", lang)
     published, retrieved = t("data.col_published", lang), t("data.col_retrieved", lang)
+    division = t("data.col_division", lang)
     return Table(releases.select(
         pl.col("source").alias(t("data.col_source", lang)),
         pl.col("published_at").dt.date().alias(published),
         pl.col("retrieved_at").dt.date().alias(retrieved),
         pl.col("row_count").alias(rows),
+        months_span(pl.col("first_period"), pl.col("last_period")).alias(t("data.col_months", lang)),
+        pl.col("division").cast(pl.Utf8).fill_null("–").alias(division),  # a year, not a number to group
         pl.col("licence").fill_null("–").alias(t("data.col_licence", lang)),
         pl.col("sha256").fill_null("–").str.slice(0, 12).alias("SHA-256"),
     ), decimals={rows: 0}, dates=(published, retrieved))
+
+
+def months_span(first: pl.Expr, last: pl.Expr) -> pl.Expr:
+    """2019-01 – 2026-06 (one month alone when first is last), or – when the release holds no months."""
+    first_text, last_text = first.dt.strftime("%Y-%m"), last.dt.strftime("%Y-%m")
+    return (pl.when(first.is_null()).then(pl.lit("–"))
+            .when(first == last).then(first_text)
+            .otherwise(pl.concat_str(first_text, pl.lit(" – "), last_text)))
+
+
+@dataclass(frozen=True)
+class PilotRound:
+    """The first round as announced: its start and how many areas and municipalities it had."""
+
+    start: date
+    areas: int
+    municipalities: int
+
+
+def pilot_round() -> PilotRound:
+    with PILOT_ROUND.open("rb") as handle:
+        doc = tomllib.load(handle)
+    return PilotRound(doc["start"], int(doc["areas"]), int(doc["municipalities"]))
+
+
+def registry_coverage(source: Source, lang: str) -> list[str]:
+    """How much of the announced first round the loaded registry holds, and how much is still unknown."""
+    kinds = source.area_kinds()
+    pilots = [code for code, kind in kinds.items() if kind == "pilot"]
+    members = source.memberships(pilots) if pilots else pl.DataFrame({"member_code": [], "group_code": []})
+    areas, municipalities = members["group_code"].n_unique(), members["member_code"].n_unique()
+    official = pilot_round()
+    lines = [t("data.registry_coverage", lang, areas=areas, total_areas=official.areas,
+               municipalities=municipalities, total_municipalities=official.municipalities,
+               start=fmt_date(official.start, lang))]
+    missing_areas, missing_municipalities = official.areas - areas, official.municipalities - municipalities
+    if missing_areas > 0 or missing_municipalities > 0:
+        lines.append(t("data.registry_unknown", lang, areas=max(missing_areas, 0),
+                       municipalities=max(missing_municipalities, 0)))
+    else:
+        lines.append(t("data.registry_complete", lang))
+    return lines
+
+
+def coverage_text(releases: pl.DataFrame, lang: str) -> str | None:
+    """Under a chart: the months its indicator has and the releases they come from (app.provenance.indicator_releases)."""
+    known = releases.filter(pl.col("first").is_not_null())
+    if known.is_empty():
+        return None
+    names = list(dict.fromkeys(source or "–" for source in known.sort("first")["source"].to_list()))
+    shown = "; ".join(names[:COVERAGE_LISTED])
+    if len(names) > COVERAGE_LISTED:
+        shown = t("common.coverage_more", lang, sources=shown, n=len(names) - COVERAGE_LISTED)
+    return t("common.coverage", lang, first=month_code(known["first"].min()), last=month_code(known["last"].max()),
+             sources=shown)
 
 
 def latest_release_text(releases: pl.DataFrame, lang: str) -> str | None:
@@ -69,3 +138,18 @@ def source_note(indicator: Indicator, lang: str) -> str:
     src = registry().sources[indicator.source]
     return t("common.source_note", lang, source=src.name(lang), licence=src.licence,
              definition=indicator.description(lang))
+
+
+def contact_link(channel: str) -> str:
+    """An e-mail address or a web address as a Markdown link."""
+    target = channel if "://" in channel or channel.startswith("mailto:") else \
+        (f"mailto:{channel}" if "@" in channel else channel)
+    return f"[{channel.removeprefix('mailto:')}]({target})"
+
+
+def accessibility_contacts(settings: Settings, lang: str) -> tuple[str, str]:
+    """(feedback, supervisory authority) paragraphs of the accessibility statement, from the deployer's settings."""
+    feedback = t("data.accessibility_feedback", lang, channel=contact_link(settings.feedback)) if settings.feedback \
+        else t("data.accessibility_no_feedback", lang)
+    supervisor = t("data.accessibility_supervisor", lang, name=settings.supervisor[lang], url=settings.supervisor_url)
+    return feedback, supervisor

@@ -17,6 +17,9 @@ from app.charts.trends import axis_title
 from app.i18n import fmt_month, fmt_percent, t
 from app.indicators import Indicator, registry
 from app.safe_text import md_escape
+from app.views.chart import Chart, release_date, tidy_of
+from app.views.describe import gauges_text, trend_text
+from app.views.public import shown
 from app.views.source import Source
 from app.views.tables import Table, status_text
 
@@ -25,25 +28,28 @@ SHARE = "client_share"
 
 @dataclass(frozen=True)
 class GaugeView:
-    figure: go.Figure
+    figure: go.Figure  # every ELY area's gauge in one figure: images and snapshots
     over_rule: str | None  # the areas over the rule, as a sentence; None when there are none
     table: Table
+    chart: Chart
+    gauges: tuple[go.Figure, ...]  # one figure per ELY area: the page lays them out to fit the screen
 
 
 def client_share() -> Indicator:
     return registry()[SHARE]
 
 
-def _ely_values(source: Source) -> pl.DataFrame:
-    return source.values(SHARE, source.codes_of_kind("ely"))
+def _ely_values(source: Source, public: bool = False) -> pl.DataFrame:
+    return shown(source, client_share(), source.values(SHARE, source.codes_of_kind("ely")), public)
 
 
-def gauge_view(source: Source, month: date, lang: str) -> GaugeView:
+def gauge_view(source: Source, month: date, lang: str, *, public: bool = False) -> GaugeView:
     """One gauge per ELY area in the month, the areas over the rule, and the numbers as a table."""
     names = source.area_names(lang)
-    current = _ely_values(source).filter(pl.col("period") == month).sort("area_code").with_columns(
+    current = _ely_values(source, public).filter(pl.col("period") == month).sort("area_code").with_columns(
         pl.col("area_code").replace_strict(names, default="").alias("name"))
-    figure = ely_gauges(current, lang=lang, title=t("gauges.chart_title", lang, month=fmt_month(month, lang)))
+    title = t("gauges.chart_title", lang, month=fmt_month(month, lang))
+    figure = ely_gauges(current, lang=lang, title=title)
     over = current.filter(pl.col("value") > CLIENT_SHARE_RULE)["name"].to_list()
     over_rule = t("gauges.over_rule", lang, areas=", ".join(md_escape(name) for name in over),  # Markdown: names as text
                   rule=fmt_percent(CLIENT_SHARE_RULE, lang, 0)) \
@@ -55,13 +61,39 @@ def gauge_view(source: Source, month: date, lang: str) -> GaugeView:
         pl.col("numerator").alias(clients), pl.col("denominator").alias(jobseekers),
         status_text(lang).alias(t("common.status", lang)),
     ), decimals={share: 1, clients: 0, jobseekers: 0})
-    return GaugeView(figure, over_rule, table)
+    synthetic = source.is_synthetic()
+    chart = Chart(figure=figure, title=title, description=gauges_text(current, title, CLIENT_SHARE_RULE, lang),
+                  table=table, tidy=tidy_of(current, client_share(), names, lang, synthetic=synthetic),
+                  indicator=client_share(), scope="ely", first=month, last=None, lang=lang, synthetic=synthetic,
+                  release_date=release_date(source.releases()))
+    gauges = tuple(ely_gauges(current.slice(i, 1), lang=lang, columns=1) for i in range(current.height))
+    return GaugeView(figure, over_rule, table, chart, gauges)
 
 
-def history_view(source: Source, ely_codes: Sequence[str], lang: str) -> go.Figure:
-    """The chosen ELY areas' shares month by month, with the rule across."""
+def history_chart(source: Source, ely_codes: Sequence[str], lang: str, *, public: bool = False) -> Chart:
+    """The chosen ELY areas' shares month by month, with the rule across, and the same values as a table."""
     names = source.area_names(lang)
     indicator = client_share()
     y_title = axis_title(indicator.name(lang), mode="value", unit=indicator.unit, is_ratio=True, lang=lang,
                          base=None)
-    return share_history(_ely_values(source), {c: names[c] for c in ely_codes}, lang=lang, y_title=y_title)
+    chosen = {c: names[c] for c in ely_codes}
+    values = _ely_values(source, public).filter(pl.col("area_code").is_in(list(ely_codes)))
+    figure = share_history(values, chosen, lang=lang, y_title=y_title)
+    rows = values.with_columns(pl.col("area_code").replace_strict(names, default="").alias("name")) \
+        .sort("period", "area_code")
+    month, area, status = t("common.month", lang), t("common.area", lang), t("common.status", lang)
+    table = Table(rows.select(pl.col("period").alias(month), pl.col("name").alias(area),
+                              pl.col("value").alias(y_title), status_text(lang).alias(status)),
+                  decimals={y_title: 1}, months=(month,))
+    synthetic = source.is_synthetic()
+    return Chart(figure=figure, title=f"{t('gauges.over_time', lang)}: {', '.join(chosen.values())}",
+                 description=trend_text(values, chosen, indicator, "value", lang, y_title), table=table,
+                 tidy=tidy_of(values, indicator, names, lang, synthetic=synthetic), indicator=indicator,
+                 scope=tuple(ely_codes), first=values["period"].min() if values.height else None,
+                 last=values["period"].max() if values.height else None, lang=lang, synthetic=synthetic,
+                 release_date=release_date(source.releases()))
+
+
+def history_view(source: Source, ely_codes: Sequence[str], lang: str) -> go.Figure:
+    """The history chart's figure alone (the benchmark measures it)."""
+    return history_chart(source, ely_codes, lang).figure

@@ -90,20 +90,22 @@ def latest_with_data(frame: pl.DataFrame) -> date | None:
     return known["period"].max() if known.height else None
 
 
-def _without_pilot_data(source: Source, lang: str) -> OverviewView:
+def _without_pilot_data(source: Source, lang: str, public: bool) -> OverviewView:
     fallback = registry()[FALLBACK]
     months = source.periods(fallback.code)
     if not months:
         return OverviewView(None, None, (), (), None, False, None, None)
     return OverviewView(None, None, (), (), None, False, f"{fallback.name(lang)}, {fmt_month(months[-1], lang)}",
-                        map_view(source, fallback, months[-1], "municipality", lang, height=MAP_HEIGHT))
+                        map_view(source, fallback, months[-1], "municipality", lang, height=MAP_HEIGHT,
+                                 public=public))
 
 
-def overview_view(source: Source, lang: str) -> OverviewView:
+def overview_view(source: Source, lang: str, *, public: bool = False) -> OverviewView:
+    """The headline numbers (the whole country) and the pilot areas' map; public: the map under public rules."""
     clients = source.values(CLIENTS, [COUNTRY])
     month = latest_with_data(clients)
     if month is None:
-        return _without_pilot_data(source, lang)
+        return _without_pilot_data(source, lang, public)
     reg = registry()
     areas_now, municipalities_now = pilot_coverage(source.memberships(source.codes_of_kind("pilot")), month)
     numbers = headline(clients, COUNTRY, month)
@@ -125,7 +127,7 @@ def overview_view(source: Source, lang: str) -> OverviewView:
         month=month, heading=t("overview.latest", lang, month=fmt_month(month, lang)), metrics=metrics,
         status_notes=notes, year_text=year_text, pilots_ended=areas_now == 0,
         map_title=t("overview.map_title", lang),
-        map=map_view(source, reg[SHARE], month, "pilot", lang, height=MAP_HEIGHT))
+        map=map_view(source, reg[SHARE], month, "pilot", lang, height=MAP_HEIGHT, public=public))
 
 
 def pilot_links(source: Source, lang: str) -> list[tuple[str, str]]:

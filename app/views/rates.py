@@ -119,3 +119,8 @@ def pooled_values(source: Source, indicator: Indicator, members: Sequence[str], 
         return pooled_rates(counts, source.values(LABOUR_FORCE, members, start).select(VALUE_COLUMNS), PERCENT,
                             areas=members)
     return group_counts(members, counts)  # a plain sum: only an index of it compares with one area
+
+
+def export_code_of(indicator: Indicator, per: str) -> str:
+    """What a file name says of a rate: the code, then per_inhabitants or per_labour_force."""
+    return indicator.code if effective_per(indicator, per) == NONE else f"{indicator.code}-per_{per}"

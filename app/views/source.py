@@ -15,7 +15,7 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine
 
-from app import geo, queries
+from app import geo, provenance, queries
 from app.i18n import area_name
 from app.indicators import registry
 
@@ -52,6 +52,22 @@ class Source(ABC):
     def geojson(self, kind: str) -> dict | None:
         """Screen boundaries of one area kind (app.geo.feature_collection), None when none are stored."""
 
+    def geojson_url(self, kind: str) -> str | None:
+        """Where a browser can fetch geojson(kind), if this source serves it; None: figures carry the shapes."""
+        return None
+
+    def published(self, indicator_code: str, area_codes: Sequence[str]) -> pl.DataFrame:
+        """Figures a publisher printed for the indicator and areas (app.provenance.published_values); none by default."""
+        return pl.DataFrame(schema=provenance.PUBLISHED_SCHEMA)
+
+    def published_areas(self, indicator_code: str) -> list[str]:
+        """The areas with a published figure of the indicator; none by default."""
+        return []
+
+    def indicator_releases(self, indicator_codes: Sequence[str]) -> pl.DataFrame:
+        """The releases the indicators' rows come from, with their months (app.provenance.indicator_releases)."""
+        return pl.DataFrame(schema=provenance.COVERAGE_SCHEMA)
+
     def provisional_periods(self, indicator_code: str) -> list[date]:
         """Months in which the indicator (or a part of it) has a provisional value; a public view hides them."""
         raise NotImplementedError(f"{type(self).__name__} cannot tell provisional months")
@@ -73,6 +89,10 @@ class Source(ABC):
 
     def codes_of_kind(self, kind: str) -> list[str]:
         return self.areas().filter(pl.col("kind") == kind)["code"].to_list()
+
+    def is_synthetic(self) -> bool:
+        """The demo database's figures are synthetic, and everything showing them says so."""
+        return self.meta().get("demo") == "true"
 
 
 class QuerySource(Source):
@@ -111,6 +131,15 @@ class QuerySource(Source):
     def geojson(self, kind: str) -> dict | None:
         collection = geo.feature_collection(queries.boundaries(self.engine), codes=self.codes_of_kind(kind))
         return collection if collection["features"] else None
+
+    def published(self, indicator_code: str, area_codes: Sequence[str]) -> pl.DataFrame:
+        return provenance.published_values(self.engine, indicator_code, list(area_codes))
+
+    def published_areas(self, indicator_code: str) -> list[str]:
+        return provenance.published_areas(self.engine, indicator_code)
+
+    def indicator_releases(self, indicator_codes: Sequence[str]) -> pl.DataFrame:
+        return provenance.indicator_releases(self.engine, list(indicator_codes))
 
     def revisions(self, release_ids: Sequence[int] | None = None) -> pl.DataFrame:
         return queries.revisions(self.engine, None if release_ids is None else list(release_ids))

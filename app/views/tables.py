@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
+from html import escape
 
 import polars as pl
 
-from app.i18n import t
+from app.i18n import NO_VALUE, fmt_date, fmt_number, t
+from app.months import month_code
 
 
 @dataclass(frozen=True)
@@ -38,3 +41,30 @@ class Table:
 def status_text(lang: str, column: str = "status") -> pl.Expr:
     """A status column (final, provisional, ...) in the user's words."""
     return pl.col(column).map_elements(lambda status: t("status." + status, lang), return_dtype=pl.Utf8)
+
+
+def _cell(value, column: str, table: Table, lang: str) -> str:
+    if value is None:
+        return NO_VALUE
+    if column in table.decimals:
+        return fmt_number(value, lang, table.decimals[column])
+    if column in table.months and isinstance(value, date):
+        return month_code(value)
+    if column in table.dates and isinstance(value, date):
+        return fmt_date(value, lang)
+    return str(value)
+
+
+def table_html(table: Table, caption: str, lang: str, css_class: str = "") -> str:
+    """The table as plain HTML (caption, column headers with scope, numbers right-aligned): the printed
+    page's copy of a table whose screen version is an interactive grid."""
+    heads = "".join(f'<th scope="col">{escape(c)}</th>' for c in table.frame.columns)
+    rows = []
+    for row in table.frame.iter_rows():
+        cells = []
+        for column, value in zip(table.frame.columns, row):
+            align = ' style="text-align:right"' if column in table.decimals else ""
+            cells.append(f"<td{align}>{escape(_cell(value, column, table, lang))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<table class="{escape(css_class)}"><caption>{escape(caption)}</caption><thead><tr>{heads}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>")

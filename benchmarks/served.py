@@ -1,0 +1,147 @@
+"""What a served app costs: the cold start to the first chart, a new session's first chart, and memory.
+
+The server is started as production starts it (`python -m app.ui.serve`, .streamlit/config.toml),
+on a free loopback port, and spoken to through benchmarks.client (the browser's websocket
+protocol) and, when Debian's Chromium is there, through a real browser that draws the chart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from app.settings import PROJECT_ROOT
+from benchmarks.client import Session
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+CHART = "[data-testid='stPlotlyChart'] .js-plotly-plot .main-svg"
+START_TIMEOUT_S = 120
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def healthy(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+            return response.read().decode().strip() == "ok"
+    except OSError:
+        return False
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """The process's peak resident memory (VmHWM), from /proc."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+@contextmanager
+def served(db_url: str, port: int | None = None, log_path: Path | None = None,
+           extra: tuple[str, ...] = ()) -> Iterator[tuple[str, subprocess.Popen, float]]:
+    """The app served on a free loopback port: (base URL, process, the time it was started)."""
+    port = port or free_port()
+    env = {**os.environ, "PILOT_TRACKER_DB": db_url}
+    launcher = ["-m", "app.ui.serve"] if (PROJECT_ROOT / "app" / "ui" / "serve.py").is_file() else \
+        ["-m", "streamlit", "run", "streamlit_app.py"]  # a tree from before the launcher
+    command = [sys.executable, *launcher, "--server.port", str(port), "--server.address", "127.0.0.1", *extra]
+    log = open(log_path or os.devnull, "wb")  # noqa: SIM115 - closed below
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    try:
+        yield f"http://127.0.0.1:{port}", process, started
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+        log.close()
+
+
+def wait_healthy(base_url: str, process: subprocess.Popen, timeout_s: float = START_TIMEOUT_S) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not healthy(base_url):
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the server did not answer on {base_url} within {timeout_s} s")
+        time.sleep(0.02)
+
+
+async def _first_chart(base_url: str, page: str, lang: str) -> tuple[float, list[int], list[str]]:
+    async with Session(base_url) as session:
+        run = await session.open(page, lang=lang)
+        return run.first_chart_s or run.seconds, run.chart_bytes, run.errors
+
+
+def browser_first_chart_s(base_url: str, page: str, lang: str, repeat: int) -> list[float]:
+    """Seconds from navigating a fresh browser tab to the page until its chart is drawn (Chromium)."""
+    from playwright.sync_api import sync_playwright
+
+    times = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            for _ in range(repeat + 1):  # the first warms the browser's own cache of Streamlit's files
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                tab = context.new_page()
+                started = time.perf_counter()
+                tab.goto(f"{base_url}/{page}?lang={lang}")
+                tab.wait_for_selector(CHART, state="visible", timeout=60_000)
+                times.append(time.perf_counter() - started)
+                context.close()
+        finally:
+            browser.close()
+    return times[1:]
+
+
+def served_results(db_url: str, repeat: int, page: str = "map", lang: str = "en") -> dict:
+    """Cold start to the first chart, then new sessions on the warm server, then the server's peak memory."""
+    out: dict = {}
+    with served(db_url) as (base_url, process, started):
+        wait_healthy(base_url, process)
+        out["server_ready_s"] = round(time.perf_counter() - started, 3)
+        first, chart_bytes, errors = asyncio.run(_first_chart(base_url, page, lang))
+        out["cold_start_s"] = round(time.perf_counter() - started, 3)
+        out["cold_first_chart_s"] = round(first, 3)
+        if errors:
+            raise RuntimeError(f"the first {page} page failed: {errors}")
+        sessions = [asyncio.run(_first_chart(base_url, page, lang))[0] for _ in range(repeat)]
+        out["new_session_first_chart_s"] = {"median": round(statistics.median(sessions), 3),
+                                            "p95": round(sorted(sessions)[max(0, -(-len(sessions) * 95 // 100) - 1)], 3)}
+        out["map_figure_bytes_sent"] = max(chart_bytes) if chart_bytes else None
+        if CHROMIUM.exists():
+            drawn = browser_first_chart_s(base_url, page, lang, max(3, repeat // 3))
+            out["browser_first_chart_s"] = {"median": round(statistics.median(drawn), 3), "max": round(max(drawn), 3)}
+        out["server_peak_rss_mb"] = round(peak_rss_mb(process.pid) or 0, 1)
+    return out
