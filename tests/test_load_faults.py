@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -61,8 +62,9 @@ def load(url: str, path: Path) -> float:
 def killed_load(url: str, path: Path, after_s: float, sig: int) -> tuple[bool, float]:
     """Start a load, send sig after after_s seconds; (still running then, seconds it ran)."""
     started = time.monotonic()
+    errors = tempfile.TemporaryFile()
     process = subprocess.Popen(load_command(url, path), cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+                               stderr=errors, start_new_session=True)
     while process.poll() is None and time.monotonic() - started < after_s:
         time.sleep(0.05)
     running = process.poll() is None
@@ -70,7 +72,8 @@ def killed_load(url: str, path: Path, after_s: float, sig: int) -> tuple[bool, f
     if running:
         os.kill(process.pid, sig)
     else:
-        assert process.returncode == 0, f"the load failed by itself (exit {process.returncode})"
+        errors.seek(0)
+        assert process.returncode == 0, f"the load failed by itself: {errors.read()[-1500:].decode()}"
     process.wait(timeout=60)
     return running, ran
 
@@ -126,14 +129,16 @@ def run_faults(backend: str, tmp_path: Path, request, months: int, trials: int) 
         after = checksum(reference)
         assert after != before
         rng = random.Random(f"{backend}-{months}")
-        outcome = {"mid_load": 0, "finished_first": 0, "load_s": round(duration, 1), "kills": []}
+        outcome = {"mid_load": 0, "after_commit": 0, "finished_first": 0, "load_s": round(duration, 1), "kills": []}
         for trial in range(trials):
             url = copies.copy()
             sig = (signal.SIGKILL, signal.SIGTERM)[trial % 2]
             moment = rng.uniform(0.3, duration * 0.8)
             mid_load, ran = killed_load(url, second, moment, sig)
             state = checksum(url)  # readable at once through the read-only engine
-            if mid_load:
+            if mid_load and state == after:  # killed after its commit, while it tidied up: whole
+                outcome["after_commit"] += 1
+            elif mid_load:
                 assert state == before, f"{signal.Signals(sig).name} at {moment:.1f} s changed the database"
                 outcome["mid_load"] += 1
                 outcome["kills"].append(f"{signal.Signals(sig).name}@{moment:.1f}s")

@@ -11,6 +11,7 @@ import polars as pl
 from app.i18n import fmt_date, t
 from app.indicators import Indicator, registry
 from app.months import month_code
+from app.safe_text import md_escape
 from app.settings import DATA_DIR, Settings
 from app.views.public import indicators as shown_indicators
 from app.views.source import Source
@@ -115,7 +116,9 @@ def coverage_text(releases: pl.DataFrame, lang: str) -> str | None:
     known = releases.filter(pl.col("first").is_not_null())
     if known.is_empty():
         return None
-    names = list(dict.fromkeys(source or "–" for source in known.sort("first")["source"].to_list()))
+    # A caption (Markdown): each source names a file and a table title from a file, shown as text only.
+    names = list(dict.fromkeys(md_escape(source) if source else "–"
+                               for source in known.sort("first")["source"].to_list()))
     shown = "; ".join(names[:COVERAGE_LISTED])
     if len(names) > COVERAGE_LISTED:
         shown = t("common.coverage_more", lang, sources=shown, n=len(names) - COVERAGE_LISTED)
