@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import time
 import urllib.request
-from collections.abc import Callable, Sequence
+import concurrent.futures
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 from urllib.parse import urlencode, urlparse
 
 from websockets.asyncio.client import connect
@@ -158,3 +160,26 @@ class Session:
 def widget_option(index: int) -> Callable[[Widget], str]:
     """The option at index (negative counts from the end) of a single-choice widget."""
     return lambda widget: widget.options[index]
+
+
+T = TypeVar("T")
+
+
+def off_loop(work: Callable[..., T], *args: Any) -> T:
+    """Calls `work` where no asyncio loop is running: in this thread if none is, else in a fresh thread.
+
+    Playwright's sync API keeps a loop running in the thread that started it (pytest's browser
+    fixture does, for the whole session), and both `asyncio.run` and a second `sync_playwright`
+    refuse to start inside a running loop.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work(*args)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work, *args).result()
+
+
+def run_async(make: Callable[[], Awaitable[T]]) -> T:
+    """`asyncio.run` of the coroutine `make()` returns, safe to call while a Playwright sync session is open."""
+    return off_loop(lambda: asyncio.run(make()))

@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.client import Session, Widget
+from benchmarks.client import Session, Widget, run_async
 from benchmarks.served import peak_rss_mb, rss_mb
 from benchmarks.timing import environment, percentile
 
@@ -134,9 +134,9 @@ def main(argv: list[str] | None = None) -> int:
             cluster = start(db, replicas=args.replicas, run_dir=run_dir, snapshots=run_dir)
             base_url = cluster.url
             pids = {"nginx": cluster.nginx.pid, **{f"replica {p}": proc.pid for p, proc in cluster.replicas.items()}}
-            asyncio.run(crowd(base_url, args.replicas, 0, (0, 0)))  # each replica's caches warm, as in service
+            run_async(lambda: crowd(base_url, args.replicas, 0, (0, 0)))  # each replica's caches warm, as in service
         before = memory(pids)
-        log, wall_s = asyncio.run(crowd(base_url, args.sessions, args.ramp, tuple(args.think)))
+        log, wall_s = run_async(lambda: crowd(base_url, args.sessions, args.ramp, tuple(args.think)))
         after = memory(pids)
     finally:
         if cluster is not None:

@@ -7,7 +7,6 @@ protocol) and, when Debian's Chromium is there, through a real browser that draw
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import statistics
@@ -20,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from app.settings import PROJECT_ROOT
-from benchmarks.client import Session
+from benchmarks.client import Session, off_loop, run_async
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
@@ -131,17 +130,17 @@ def served_results(db_url: str, repeat: int, page: str = "map", lang: str = "en"
     with served(db_url) as (base_url, process, started):
         wait_healthy(base_url, process)
         out["server_ready_s"] = round(time.perf_counter() - started, 3)
-        first, chart_bytes, errors = asyncio.run(_first_chart(base_url, page, lang))
+        first, chart_bytes, errors = run_async(lambda: _first_chart(base_url, page, lang))
         out["cold_start_s"] = round(time.perf_counter() - started, 3)
         out["cold_first_chart_s"] = round(first, 3)
         if errors:
             raise RuntimeError(f"the first {page} page failed: {errors}")
-        sessions = [asyncio.run(_first_chart(base_url, page, lang))[0] for _ in range(repeat)]
+        sessions = [run_async(lambda: _first_chart(base_url, page, lang))[0] for _ in range(repeat)]
         out["new_session_first_chart_s"] = {"median": round(statistics.median(sessions), 3),
                                             "p95": round(sorted(sessions)[max(0, -(-len(sessions) * 95 // 100) - 1)], 3)}
         out["map_figure_bytes_sent"] = max(chart_bytes) if chart_bytes else None
         if CHROMIUM.exists():
-            drawn = browser_first_chart_s(base_url, page, lang, max(3, repeat // 3))
+            drawn = off_loop(browser_first_chart_s, base_url, page, lang, max(3, repeat // 3))
             out["browser_first_chart_s"] = {"median": round(statistics.median(drawn), 3), "max": round(max(drawn), 3)}
         out["server_peak_rss_mb"] = round(peak_rss_mb(process.pid) or 0, 1)
     return out

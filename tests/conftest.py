@@ -138,3 +138,10 @@ def browser(chromium):
         launched = playwright.chromium.launch(executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+def as_rendered(markdown: str) -> str:
+    """A Markdown value (app.safe_text.md_escape) as the reader sees it: escapes and word joiners gone."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")

@@ -11,6 +11,7 @@ import geopandas as gpd
 import pytest
 
 from app.ingest.real import SHIPPED_BOUNDARIES
+from tests.conftest import as_rendered
 from tests.ingest_helpers import db_state, query, run_cli
 from tests.pxweb_standin import PxWebStandIn, real_12r5_table, small_table
 from tests.pxweb_standin_tables import real_121w_table
@@ -159,7 +160,7 @@ def test_the_dashboard_serves_the_real_database_without_the_demo_banner(real_db,
         assert not at.error, (page, [e.value for e in at.error])
         assert t("demo.banner", "en") not in [w.value for w in at.warning], page
     at = app(url, monkeypatch, "pages/trends.py", lang="en", indicator="unemployed_jobseekers", areas="SSS")
-    captions = [c.value for c in at.caption]
+    captions = [as_rendered(c.value) for c in at.caption]
     assert any(c.startswith("Months shown 2019-01–2026-06: Statistics Finland PxWeb API: Työttömät") for c in captions)
     at = app(url, monkeypatch, "pages/data.py", lang="en")
     text = "\n".join(m.value for m in at.markdown)

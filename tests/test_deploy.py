@@ -9,7 +9,6 @@ replica's first request to a page URL runs its script once.
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import sys
 import tempfile
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.client import Session
+from benchmarks.client import Session, run_async
 from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -88,7 +87,7 @@ def test_a_fresh_replica_runs_a_page_url_once(cluster):
         async with Session(f"http://127.0.0.1:{port}") as session:
             return await session.open("map", lang="en")
 
-    run = asyncio.run(first_request())
+    run = run_async(first_request)
     assert run.errors == [] and run.chart_bytes
     assert run.reruns == 0  # app.ui.serve cleared Streamlit's pages/ flag before the first session
 

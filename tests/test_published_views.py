@@ -17,6 +17,7 @@ from app.settings import DATA_DIR
 from app.views.data import coverage_text, registry_coverage
 from app.views.source import QuerySource
 from app.views.trends import has_data, trend_view
+from tests.conftest import as_rendered
 from tests.ingest_helpers import ingest
 
 REVIEW = "Työllisyyden kuntakokeilujen tilastokatsaus joulukuun 2021 lopulta (TEM)"
@@ -108,10 +109,10 @@ def test_registry_coverage_names_what_is_still_unknown(source):
 
 def test_captions_say_which_months_and_sources_are_shown(source):
     text = coverage_text(source.indicator_releases(["jobseekers"]), "en")
-    assert text == "Months shown 2019-01–2024-12: Pilot Tracker demo generator (synthetic data)."
+    assert as_rendered(text) == "Months shown 2019-01–2024-12: Pilot Tracker demo generator (synthetic data)."
     many = pl.DataFrame({"release_id": [1, 2, 3, 4, 5], "source": list("ABCDE"),
                          "published_at": [datetime(2026, 1, 1)] * 5,
                          "first": [date(2019, m, 1) for m in range(1, 6)],
                          "last": [date(2019, m, 1) for m in range(1, 6)], "rows": [1] * 5})
-    assert coverage_text(many, "sv") == "Visade månader 2019-01–2019-05: A; B; C och 2 andra publiceringar."
+    assert as_rendered(coverage_text(many, "sv")) == "Visade månader 2019-01–2019-05: A; B; C och 2 andra publiceringar."
     assert coverage_text(many.clear(), "en") is None
