@@ -7,6 +7,7 @@ from app.indicators import registry
 from app.safe_text import md_escape
 from app.ui import chrome, data, state
 from app.ui.changes import show_changes
+from app.ui.views import cached
 from app.views.area import area_trend, area_view
 from app.views.changes import changes_view
 from app.views.matched import DEFAULT_OUTCOME, matched_view, outcome_choices
@@ -26,7 +27,7 @@ focus = state.focus_choice("areas", list(choices), pilots[0] if pilots else next
                            t("area.pick", lang), choices.get, container=controls[0])
 per = state.choice("per", PER_CHOICES, default_count_rate(source), t("per.label", lang),
                    lambda p: t(PER_LABELS[p], lang), widget="radio", container=controls[1])
-view = area_view(source, focus, per, lang)
+view = cached(area_view, source, focus, per, lang)
 heading.title(md_escape(view.name))  # a name from the database: text, not Markdown
 kind_line.caption(t("kind." + view.kind, lang) + (" · " + t("area.members", lang, count=len(view.members))
                                                    if view.members else ""))
@@ -49,13 +50,13 @@ if view.ranks is not None:
 
 # The sections in reading order; the matched group is chosen (in its own section) before the trend draws it.
 trend_box, similar_box, matched_box = st.container(), st.container(), st.container()
-similar = similar_view(source, focus, DEFAULT_INDICATORS, lang)
+similar = cached(similar_view, source, focus, DEFAULT_INDICATORS, lang)
 matched = None
 if view.kind == "pilot":
     matched_box.subheader(t("matching.title", lang))
     outcome = reg[state.choice("outcome", outcome_choices(), DEFAULT_OUTCOME, t("matching.outcome", lang),
                                lambda c: reg[c].name(lang), container=matched_box)]
-    matched = matched_view(source, focus, outcome, lang)
+    matched = cached(matched_view, source, focus, outcome, lang)
     if matched is None:
         matched_box.info(t("matching.unavailable", lang))
     else:
@@ -72,8 +73,8 @@ if view.kind == "pilot":
 with trend_box:
     st.subheader(t("area.trend", lang))
     indicator = state.indicator_choice(lang, "unemployment_share")
-    trend = area_trend(source, focus, indicator, per, similar.codes if similar else (),
-                       matched.comparison.group.members if matched else (), lang)
+    trend = cached(area_trend, source, focus, indicator, per, similar.codes if similar else (),
+                   matched.comparison.group.members if matched else (), lang)
     st.plotly_chart(trend.figure, width="stretch", key="area_trend", config={"displaylogo": False})
     st.caption(trend.title)
     chrome.source_note(indicator, lang)
@@ -92,5 +93,5 @@ with similar_box:
         st.page_link("pages/compare.py", label=t("similar.open_compare", lang), icon=":material/compare_arrows:",
                      query_params={"areas": ",".join([focus, *similar.codes]), "lang": lang})
 
-show_changes(changes_view(source, lang, focus, view.members), lang, key="area")
+show_changes(cached(changes_view, source, lang, focus, view.members), lang, key="area")
 chrome.release_caption(lang)

@@ -7,6 +7,7 @@ from app.i18n import t
 from app.indicators import registry
 from app.safe_text import md_escape
 from app.ui import chrome, data, state
+from app.ui.views import cached
 from app.views.compare import DEFAULT_INDICATORS, TREND_MONTHS, compare_view
 from app.views.rates import PER_CHOICES, PER_LABELS, default_count_rate, rate_indicator
 from app.views.similar import DEFAULT_INDICATORS as SIMILARITY_DEFAULTS, similar_view, similarity_indicators, size_free
@@ -36,7 +37,7 @@ if not months:
     st.stop()
 month = state.month_choice("month", months, months[-1], t("common.month", lang), lang, container=controls[0])
 
-view = compare_view(source, indicators, areas, month, per, lang)
+view = cached(compare_view, source, indicators, areas, month, per, lang)
 st.caption(t("compare.focus_note", lang, area=md_escape(choices[areas[0]]), months=TREND_MONTHS))
 st.caption(t("compare.not_a_judgement", lang))
 for ranking in view.rankings:
@@ -53,7 +54,7 @@ chosen = state.multi_choice("similar", candidates, SIMILARITY_DEFAULTS, t("simil
                             lambda c: rate_indicator(reg[c], size_free(reg[c])).name(lang), max_selections=6)
 with st.expander(t("similar.weights", lang)):
     weights = state.weights_choice("weights", chosen, lambda c: reg[c].name(lang), lang)
-similar = similar_view(source, areas[0], chosen, lang, weights)
+similar = cached(similar_view, source, areas[0], chosen, lang, weights)
 if similar is None:
     st.info(t("similar.none", lang))
     st.stop()

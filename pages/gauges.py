@@ -5,6 +5,7 @@ import streamlit as st
 from app.charts.gauges import rule_text
 from app.i18n import t
 from app.ui import chrome, data, share, state
+from app.ui.views import cached
 from app.views.gauges import client_share, gauge_view, history_chart
 
 GAUGE_COLUMNS = 3  # per row on a wide screen; Streamlit stacks columns on a phone
@@ -23,7 +24,7 @@ if not months:
     st.stop()
 month = state.month_choice("month", months, months[-1], t("common.month", lang), lang)
 ely_codes = source.codes_of_kind("ely")
-view = gauge_view(source, month, lang, public=data.public())
+view = cached(gauge_view, source, month, lang, public=data.public())
 
 
 def draw_gauges() -> None:
@@ -47,7 +48,7 @@ chrome.show_table(view.table, key="gauge_table", caption=view.chart.title)
 st.header(t("gauges.over_time", lang))
 line_areas = state.multi_choice("elys", ely_codes, ely_codes[:5], t("trends.areas", lang),
                                 source.area_names(lang).get, max_selections=15)
-history = history_chart(source, line_areas, lang, public=data.public())
+history = cached(history_chart, source, line_areas, lang, public=data.public())
 # Its share control names the same lines on the trends page, which embeds and snapshots them.
 share.show_chart(history, share.ViewState("trend", lang, indicator.code, areas=tuple(line_areas)), key="gauge_history")
 chrome.source_note(indicator, lang)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from app.i18n import fmt_month, t
 from app.ui import chrome, data, share, state
+from app.ui.views import cached
 from app.views.maps import MAP_LEVELS, map_view
 from app.views.rates import default_rate, shown_title
 
@@ -26,7 +27,7 @@ if not months:
 month = state.month_choice("month", months, months[-1], t("common.month", lang), lang)
 
 # Without boundaries the figure itself says why it draws points; the page adds no second notice.
-view = map_view(source, indicator, month, level, lang, per=per, public=data.public(),
+view = cached(map_view, source, indicator, month, level, lang, per=per, public=data.public(),
                 title=None if embed else f"{shown_title(indicator, per, lang)}, {fmt_month(month, lang)}")
 share.show_chart(view.chart, share.ViewState("map", lang, indicator.code, month, level=level, per=per),
                  key="map_chart")

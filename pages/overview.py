@@ -6,6 +6,7 @@ from app.i18n import t
 from app.safe_text import md_escape
 from app.ui import chrome, data, share
 from app.ui.changes import show_changes
+from app.ui.views import cached
 from app.views.changes import changes_view
 from app.views.overview import overview_view, pilot_links
 
@@ -14,7 +15,7 @@ st.title(t("overview.title", lang))
 st.caption(t("overview.intro", lang))
 
 source = data.source(lang)
-view = overview_view(source, lang, public=data.public())
+view = cached(overview_view, source, lang, public=data.public())
 if view.month is None:
     st.info(t("overview.no_pilot_data", lang), icon=":material/info:")
 else:
@@ -40,5 +41,5 @@ if links:
     for n, (code, name) in enumerate(links):
         columns[n % 3].page_link("pages/area.py", label=md_escape(name), icon=":material/place:",
                                  query_params={"areas": code, "lang": lang})
-show_changes(changes_view(source, lang), lang, key="overview")
+show_changes(cached(changes_view, source, lang), lang, key="overview")
 chrome.release_caption(lang)

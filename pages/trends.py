@@ -4,6 +4,7 @@ import streamlit as st
 
 from app.i18n import t
 from app.ui import chrome, data, share, state
+from app.ui.views import cached
 from app.views.rates import NONE
 from app.views.trends import DEFAULT_AREAS, MODES, area_choices, has_data, index_base, trend_view
 
@@ -35,7 +36,7 @@ if mode == "index" and months:
     base = state.month_choice("base", months, index_base(source, indicator, chosen) or months[0],
                               t("trends.base_month", lang), lang, container=base_col)
 
-view = trend_view(source, indicator, chosen, mode, lang, base, per=per, public=data.public())
+view = cached(trend_view, source, indicator, chosen, mode, lang, base, per=per, public=data.public())
 if view.empty:
     st.info(t("trends.nothing_to_show", lang))
 view_state = share.ViewState("trend", lang, indicator.code, areas=tuple(chosen), mode=mode, base=base, per=per)

@@ -12,6 +12,7 @@ import pytest
 from babel.numbers import format_decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import event
 from streamlit.testing.v1 import AppTest
 
 from app import queries
@@ -78,6 +79,49 @@ def test_the_map_names_its_boundaries_and_sends_only_what_the_month_changes(boun
     changed = spec_of(at)
     assert changed != opened and len(changed.encode()) < MAP_FIGURE_LIMIT
     assert {t["geojson"] for t in json.loads(changed)["data"] if t["type"] == "choropleth"} == urls
+
+
+def test_a_view_is_built_once_per_state_and_a_new_area_reads_only_that_area(boundaries_db, monkeypatch):
+    from app.views import trends
+
+    built = []
+    original = trends.trend_view
+    monkeypatch.setattr(trends, "trend_view", lambda *a, **k: built.append(a[2]) or original(*a, **k))
+    statements = []
+    engine = ui_data._reader(boundaries_db).engine  # the dashboard's own cached engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        at = run("pages/trends.py", lang="en", indicator="jobseekers", areas="SSS,GRP_PILOT")
+        at.run()  # nothing changed: nothing is built again
+        assert len(built) == 1
+        statements.clear()
+        at.multiselect(key="url_areas").set_value(["SSS", "GRP_PILOT", "ELY05"]).run()
+        assert len(built) == 2
+        member_reads = [s for s in statements if "GROUP BY" in s]
+        assert len(member_reads) == 1  # ELY05 only: SSS and GRP_PILOT were read before
+        at.multiselect(key="url_areas").set_value(["SSS", "GRP_PILOT"]).run()
+        assert len(built) == 2  # a state asked before: the view kept from then
+        at.button_group(key="lang").set_value("sv").run()
+        assert len(built) == 3  # the language is part of the state
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+def test_a_public_session_never_gets_an_internal_sessions_view(boundaries_db, monkeypatch):
+    from app.ui.views import cached
+    from app.views.audience import PublicSource
+
+    sources = []
+    view = lambda source, lang: sources.append(type(source).__name__) or object()  # noqa: E731
+
+    inner = ui_data.CachedSource(boundaries_db, ("fingerprint", 1), "en")
+    first = cached(view, inner, "en")
+    assert cached(view, inner, "en") is first and sources == ["CachedSource"]
+    public = cached(view, PublicSource(inner), "en")
+    assert public is not first and sources == ["CachedSource", "PublicSource"]
+    with pytest.raises(TypeError):
+        cached(view, object(), "en")
 
 
 def test_the_shared_template_is_plotly_white():

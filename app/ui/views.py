@@ -1,0 +1,86 @@
+"""Each page's view, built once per state and database state and kept for every session that asks it.
+
+A view (figures, tables, exports) depends only on small values (indicator, month, areas, mode,
+language, the audience) and the database's fingerprint, so it is cached on exactly those with
+st.cache_resource: the same object for every session and no copy, because nothing mutates a view
+after it is built (st.plotly_chart serialises a figure without changing it). A rerun that changes
+nothing, or asks for a state another session asked for before, builds nothing; a new state reads only
+what it lacks, since app.ui.data caches the reads. Profiles showed building the Plotly figures as most
+of a rerun (the gauges' 16 figures: 0.3 s of 0.57 s), which is why the figures, not only the data,
+are kept.
+
+The audience is part of every key: a public session's view is built through
+app.views.audience.PublicSource, as its reads are. Pages call `cached(view_function, source, ...)`
+with the same arguments they would pass to the view function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple, TypeVar
+
+import streamlit as st
+
+from app.indicators import Indicator, registry
+from app.ui.data import READ_TTL_S, CachedSource
+from app.views.audience import PublicSource
+from app.views.source import Source
+
+MAX_VIEWS = 300  # per process: a view is tens to hundreds of KB, so at most some tens of MB
+T = TypeVar("T")
+
+
+class _IndicatorKey(NamedTuple):
+    code: str
+
+
+class _MappingKey(NamedTuple):
+    items: tuple
+
+
+def _freeze(value: Any) -> Any:
+    """A hashable, small stand-in for an argument: an indicator by its code, sequences as tuples."""
+    if isinstance(value, Indicator) and registry().indicators.get(value.code) == value:
+        return _IndicatorKey(value.code)
+    if isinstance(value, Mapping):
+        return _MappingKey(tuple(sorted((k, _freeze(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, _IndicatorKey):
+        return registry()[value.code]
+    if isinstance(value, _MappingKey):
+        return {k: _thaw(v) for k, v in value.items}
+    if isinstance(value, tuple):
+        return tuple(_thaw(v) for v in value)
+    return value
+
+
+def _audience(source: Source) -> tuple[CachedSource, bool]:
+    public = isinstance(source, PublicSource)
+    inner = source.inner if public else source
+    if not isinstance(inner, CachedSource):
+        raise TypeError(f"a cached view needs the pages' cached source, not {type(inner).__name__}")
+    return inner, public
+
+
+_VIEWS: dict[str, Callable] = {}
+
+
+@st.cache_resource(ttl=READ_TTL_S, max_entries=MAX_VIEWS, show_spinner=False)
+def _built(name: str, url: str, fingerprint, public: bool, lang: str, args: tuple, kwargs: tuple) -> Any:
+    inner = CachedSource(url, fingerprint, lang)
+    source = PublicSource(inner) if public else inner
+    return _VIEWS[name](source, *_thaw(args), **{k: _thaw(v) for k, v in kwargs})
+
+
+def cached(view: Callable[..., T], source: Source, *args: Any, **kwargs: Any) -> T:
+    """view(source, *args, **kwargs), built once per (database state, audience, language, arguments)."""
+    name = f"{view.__module__}.{view.__qualname__}#{id(view)}"  # a replaced function gets entries of its own
+    _VIEWS[name] = view
+    inner, public = _audience(source)
+    return _built(name, inner.url, inner.fingerprint, public, inner.lang, _freeze(args),
+                  tuple(sorted((k, _freeze(v)) for k, v in kwargs.items())))
