@@ -59,3 +59,12 @@ def test_a_gauge_without_a_value_shows_no_number_and_not_zero():
     gauge = ely_gauges(rows, lang="fi").data[0]
     assert gauge.mode == "gauge" and gauge.value is None
     assert "–" in gauge.title.text and t("status.incomplete", "fi") in gauge.title.text
+
+
+def test_a_long_area_name_is_cut_over_its_gauge():
+    long_name = "Ylä" * 70  # 210 characters: would run over the gauges beside it
+    rows = pl.DataFrame({"area_code": ["ELY01"], "name": [long_name], "value": [30.0], "numerator": [3.0],
+                         "denominator": [10.0], "status": ["final"]})
+    title = ely_gauges(rows, lang="fi").data[0].title.text
+    shown = title.split("</b>")[0].removeprefix("<b>")
+    assert len(shown) == 40 and shown.endswith("…") and shown.startswith("YläYlä")

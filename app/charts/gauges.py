@@ -13,6 +13,7 @@ from app.i18n import NO_VALUE, fmt_number, fmt_percent, percent_suffix, plotly_s
 from app.safe_text import plotly_text
 
 CLIENT_SHARE_RULE = 40.0  # % of the TE office's jobseeker clients, from the pilots' call (2019)
+GAUGE_NAME = 40  # characters of an area's name over its gauge (a gauge is a third of a page wide); the table has it all
 
 
 def ely_gauges(frame: pl.DataFrame, *, lang: str, rule: float = CLIENT_SHARE_RULE, columns: int = 3,
@@ -38,7 +39,7 @@ def ely_gauges(frame: pl.DataFrame, *, lang: str, rule: float = CLIENT_SHARE_RUL
             value=value,
             number={"suffix": percent_suffix(lang), "valueformat": ".1f",
                     "font": {"size": 26, "color": RULE_RED if over else TEXT_COLOUR}},
-            title={"text": f"<b>{plotly_text(row['name'])}</b><br><span style='font-size:12px;color:#444'>"
+            title={"text": f"<b>{plotly_text(row['name'], GAUGE_NAME)}</b><br><span style='font-size:12px;color:#444'>"
                            f"{ratio_text if value is not None else NO_VALUE}"
                            f"{' · ' + t('status.' + row['status'], lang) if row['status'] != 'final' else ''}"
                            f"</span>", "font": {"size": 14}},
