@@ -49,11 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     if measure_existing:
         db_url, observations, build_s = args.db, None, None
     else:
-        from benchmarks.dataset import bench_database
+        from benchmarks.dataset import bench_database, reader_url
 
         progress(f"benchmark database, scale {args.scale:g}")
         built = bench_database(args.scale, args.db, rebuild=args.rebuild)
-        db_url, observations, build_s = built.url, built.observations, built.build_s
+        db_url, observations, build_s = reader_url(built.url), built.observations, built.build_s
     os.environ["PILOT_TRACKER_DB"] = db_url
     engine = readonly_engine(db_url)
     report: dict = {"environment": environment(shown(db_url)), "scale": args.scale, "repeat": args.repeat}

@@ -262,3 +262,31 @@ def drop_postgres_database(url: str) -> None:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+READER = "pilot_tracker_bench_reader"
+
+
+def reader_url(url: str) -> str:
+    """The URL the dashboard reads a PostgreSQL benchmark database through: a SELECT-only role, as deployed.
+
+    The dashboard refuses a role that can write (app.db, docs/deploy.md), so the benchmark measures what a
+    deployment runs: the role of docs/deploy.md section 1, created here once (without a password: for a
+    server that trusts local connections; elsewhere set PILOT_TRACKER_ALLOW_WRITING_ROLE=1 and the URL is
+    used as given). A SQLite URL is returned as it is.
+    """
+    parsed = database_url(url)
+    if parsed.get_backend_name() != "postgresql" or os.environ.get("PILOT_TRACKER_ALLOW_WRITING_ROLE"):
+        return url
+    admin = create_engine(parsed, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": READER}).scalar():
+                conn.execute(text(f'CREATE ROLE "{READER}" LOGIN'))
+            conn.execute(text(f'GRANT CONNECT ON DATABASE "{parsed.database}" TO "{READER}"'))
+            conn.execute(text(f'GRANT USAGE ON SCHEMA public TO "{READER}"'))
+            conn.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{READER}"'))
+            conn.execute(text(f'ALTER ROLE "{READER}" SET default_transaction_read_only = on'))
+    finally:
+        admin.dispose()
+    return parsed.set(username=READER, password=None).render_as_string(hide_password=False)

@@ -127,9 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.url:
             base_url, pids = args.url, {}
         else:
-            from benchmarks.dataset import bench_database
+            from benchmarks.dataset import bench_database, reader_url
 
-            db = args.db or bench_database(args.scale).url
+            db = reader_url(args.db or bench_database(args.scale).url)
             run_dir = Path(tempfile.mkdtemp(prefix="pilot-tracker-load-"))
             cluster = start(db, replicas=args.replicas, run_dir=run_dir, snapshots=run_dir)
             base_url = cluster.url

@@ -59,3 +59,25 @@ def test_the_whole_benchmark_runs_at_a_tiny_scale(bench_cache):
     report = json.loads(out.read_text())
     assert report["cold_start_s"] > 0 and report["demo_build_s"]["sqlite"] > 0
     assert report["new_session_first_chart_s"]["median"] > 0 and report["peak_rss_mb"] > 50
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_benchmark_reads_as_a_select_only_role(pg_url, monkeypatch):
+    """The dashboard refuses a writing role, so the benchmark reads the way a deployment does."""
+    from sqlalchemy import text
+
+    from app.db import readonly_engine
+    from app.ingest.store import init_database
+    from benchmarks.dataset import READER, reader_url
+
+    init_database(pg_url).dispose()
+    monkeypatch.delenv("PILOT_TRACKER_ALLOW_WRITING_ROLE")
+    url = reader_url(pg_url)
+    assert f"{READER}@" in url
+    engine = readonly_engine(url, allow_writing_role=False)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM area")).scalar() > 300  # init loads the areas
+    finally:
+        engine.dispose()
+    assert reader_url("sqlite:///x.sqlite") == "sqlite:///x.sqlite"
