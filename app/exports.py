@@ -114,10 +114,18 @@ def neutralise(text: str | None) -> str | None:
     return text
 
 
+def neutralised(name: str) -> pl.Expr:
+    """neutralise as a polars expression. Not map_elements: a Python function called from polars' worker
+    threads needs the GIL, and with other sessions' threads waiting on those workers the whole server
+    deadlocked under load (fifty sessions; pola-rs/polars#26821)."""
+    starts = "^[" + re.escape("".join(FORMULA_START)) + "]"
+    column = pl.col(name)
+    return pl.when(column.str.contains(starts)).then(pl.lit("'") + column).otherwise(column).alias(name)
+
+
 def to_csv(frame: pl.DataFrame) -> bytes:
     """The frame as CSV bytes; only text columns are neutralised, numbers stay numbers."""
-    safe = frame.with_columns(pl.col(name).map_elements(neutralise, return_dtype=pl.Utf8)
-                              for name, dtype in frame.schema.items() if dtype == pl.Utf8)
+    safe = frame.with_columns(neutralised(name) for name, dtype in frame.schema.items() if dtype == pl.Utf8)
     return safe.write_csv(null_value="").encode("utf-8")
 
 

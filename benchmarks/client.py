@@ -80,7 +80,9 @@ class Session:
         started = time.perf_counter()
         cookies = await asyncio.to_thread(self._fetch_page)
         headers = {"Cookie": cookies} if cookies else {}
-        self._socket = await connect(self.ws_url, subprotocols=["streamlit"], max_size=None,
+        # No keepalive pings: a browser's websocket sends none, and under load a late pong would make this
+        # client, not the server, drop the session (websockets closes after 20 s without one).
+        self._socket = await connect(self.ws_url, subprotocols=["streamlit"], max_size=None, ping_interval=None,
                                      open_timeout=RUN_TIMEOUT_S, compression="deflate", additional_headers=headers)
         run = await self._run()
         run.page_load_s = time.perf_counter() - started

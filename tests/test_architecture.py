@@ -93,3 +93,15 @@ def test_no_module_is_long_without_a_reason_at_its_top():
         if lines > LONG_MODULE and "long" not in docstring.lower():
             long.append((str(path.relative_to(ROOT)), lines))
     assert not long
+
+
+def test_the_served_code_calls_no_python_from_polars_worker_threads():
+    """map_elements, map_batches and the like run Python on polars' worker threads, which then need the
+    GIL; with several sessions' script threads waiting on those workers, fifty sessions deadlocked both
+    replicas of the load test (docs/performance.md). The served code (everything outside app/ingest and
+    the CLI, which run alone) uses expressions and mappings instead."""
+    served = [p for p in modules(APP) if p.relative_to(APP).parts[0] not in ("ingest",) and p.name != "cli.py"]
+    served += modules(ROOT / "pages")
+    calls = re.compile(r"\.(map_elements|map_batches|map_rows|map_groups)\(")
+    found = {str(p.relative_to(ROOT)): calls.findall(p.read_text(encoding="utf-8")) for p in served}
+    assert {path: names for path, names in found.items() if names} == {}

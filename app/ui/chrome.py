@@ -121,8 +121,9 @@ def source_note(indicator: Indicator, lang: str) -> None:
 def release_caption(lang: str) -> None:
     """The latest release under a page; its source names a file and a table title, shown as text only."""
     releases = source(lang).releases()
-    text = latest_release_text(releases.with_columns(pl.col("source").map_elements(md_escape, return_dtype=pl.Utf8)),
-                               lang)
+    escaped = pl.Series("source", [md_escape(text) if text is not None else None for text in releases["source"]],
+                        dtype=pl.Utf8)
+    text = latest_release_text(releases.with_columns(escaped), lang)
     if text:
         st.caption(text)
 

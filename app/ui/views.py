@@ -9,6 +9,12 @@ what it lacks, since app.ui.data caches the reads. Profiles showed building the 
 of a rerun (the gauges' 16 figures: 0.3 s of 0.57 s), which is why the figures, not only the data,
 are kept.
 
+Every session gets its own polars frames: the kept view holds them in one contiguous chunk, and each
+call hands out clones (which share the column buffers, so cost nothing). Fifty sessions through nginx
+deadlocked both replicas when two script threads converted the same kept frame (st.dataframe calls
+to_pandas) while others ran polars queries: polars guards a frame's chunks with a lock that, shared
+between threads, can wait on the GIL (pola-rs/polars#27396).
+
 The audience is part of every key: a public session's view is built through
 app.views.audience.PublicSource, as its reads are. Pages call `cached(view_function, source, ...)`
 with the same arguments they would pass to the view function.
@@ -16,9 +22,11 @@ with the same arguments they would pass to the view function.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, TypeVar
 
+import polars as pl
 import streamlit as st
 
 from app.indicators import Indicator, registry
@@ -70,11 +78,26 @@ def _audience(source: Source) -> tuple[CachedSource, bool]:
 _VIEWS: dict[str, Callable] = {}
 
 
+def _frames(value: Any, each: Callable[[pl.DataFrame], pl.DataFrame]) -> Any:
+    """value with each polars frame in it (in dataclasses, tuples, lists, dicts) replaced by each(frame)."""
+    if isinstance(value, pl.DataFrame):
+        return each(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _frames(getattr(value, f.name), each) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes) if changes else value
+    if isinstance(value, (tuple, list)) and not hasattr(value, "_fields"):
+        return type(value)(_frames(v, each) for v in value)
+    if isinstance(value, dict):
+        return {k: _frames(v, each) for k, v in value.items()}
+    return value
+
+
 @st.cache_resource(ttl=READ_TTL_S, max_entries=MAX_VIEWS, show_spinner=False)
 def _built(name: str, url: str, fingerprint, public: bool, lang: str, args: tuple, kwargs: tuple) -> Any:
     inner = CachedSource(url, fingerprint, lang)
     source = PublicSource(inner) if public else inner
-    return _VIEWS[name](source, *_thaw(args), **{k: _thaw(v) for k, v in kwargs})
+    view = _VIEWS[name](source, *_thaw(args), **{k: _thaw(v) for k, v in kwargs})
+    return _frames(view, pl.DataFrame.rechunk)
 
 
 def cached(view: Callable[..., T], source: Source, *args: Any, **kwargs: Any) -> T:
@@ -82,5 +105,6 @@ def cached(view: Callable[..., T], source: Source, *args: Any, **kwargs: Any) ->
     name = f"{view.__module__}.{view.__qualname__}#{id(view)}"  # a replaced function gets entries of its own
     _VIEWS[name] = view
     inner, public = _audience(source)
-    return _built(name, inner.url, inner.fingerprint, public, inner.lang, _freeze(args),
+    kept = _built(name, inner.url, inner.fingerprint, public, inner.lang, _freeze(args),
                   tuple(sorted((k, _freeze(v)) for k, v in kwargs.items())))
+    return _frames(kept, pl.DataFrame.clone)

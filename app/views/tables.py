@@ -38,9 +38,14 @@ class Table:
             raise ValueError(f"number columns that do not hold numbers: {', '.join(text)}")
 
 
+STATUS_WORDS = ("final", "provisional", "incomplete", "suppressed", "missing")  # the [status] texts of data/i18n
+
+
 def status_text(lang: str, column: str = "status") -> pl.Expr:
     """A status column (final, provisional, ...) in the user's words."""
-    return pl.col(column).map_elements(lambda status: t("status." + status, lang), return_dtype=pl.Utf8)
+    # A mapping, not map_elements: no Python call from polars' worker threads (app.exports.neutralised).
+    words = {status: t("status." + status, lang) for status in STATUS_WORDS}
+    return pl.col(column).replace_strict(words, default=pl.col(column), return_dtype=pl.Utf8)
 
 
 def _cell(value, column: str, table: Table, lang: str) -> str:
