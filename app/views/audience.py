@@ -53,7 +53,7 @@ class PublicSource(Source):
         frame = self.inner.values(indicator_code, area_codes, start, end)
         hidden = sorted(self._hidden_months(indicator_code))
         if hidden:
-            frame = frame.filter(~pl.col("period").is_in(pl.Series(hidden, dtype=pl.Date)))
+            frame = frame.filter(~pl.col("period").is_in(pl.Series(hidden, dtype=pl.Date).implode()))
         return frame.filter(pl.col("status").fill_null("") != "provisional")
 
     def memberships(self, group_codes: Sequence[str]) -> pl.DataFrame:
@@ -75,7 +75,7 @@ class PublicSource(Source):
         frame = frame.filter(pl.col("indicator_code").is_in(public))
         hidden = {m for code in frame["indicator_code"].unique().to_list() for m in self._hidden_months(code)}
         if hidden:
-            frame = frame.filter(~pl.col("period").is_in(pl.Series(sorted(hidden), dtype=pl.Date)))
+            frame = frame.filter(~pl.col("period").is_in(pl.Series(sorted(hidden), dtype=pl.Date).implode()))
         return frame
 
     def release_contents(self) -> pl.DataFrame:
