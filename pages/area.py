@@ -35,14 +35,14 @@ if view.month is None:
     st.info(t("common.no_data", lang))
     st.stop()
 
-st.subheader(view.heading)
+st.header(view.heading)
 for start in range(0, len(view.metrics), 4):
     for column, metric in zip(st.columns(4), view.metrics[start:start + 4]):
         column.metric(metric.label, metric.value, delta=metric.delta, delta_color="off")
         column.caption(metric.year)
 
 if view.ranks is not None:
-    st.subheader(t("area.ranks", lang))
+    st.header(t("area.ranks", lang))
     st.caption(t("compare.not_a_judgement", lang))
     chrome.show_table(view.ranks, key="area_ranks")
     chrome.download_table(view.ranks_export, f"area-{focus}-ranks-{view.month:%Y-%m}-{lang}",
@@ -53,7 +53,7 @@ trend_box, similar_box, matched_box = st.container(), st.container(), st.contain
 similar = cached(similar_view, source, focus, DEFAULT_INDICATORS, lang)
 matched = None
 if view.kind == "pilot":
-    matched_box.subheader(t("matching.title", lang))
+    matched_box.header(t("matching.title", lang))
     outcome = reg[state.choice("outcome", outcome_choices(), DEFAULT_OUTCOME, t("matching.outcome", lang),
                                lambda c: reg[c].name(lang), container=matched_box)]
     matched = cached(matched_view, source, focus, outcome, lang)
@@ -71,7 +71,7 @@ if view.kind == "pilot":
                                   t("matching.title", lang), lang, key="matched_download")
 
 with trend_box:
-    st.subheader(t("area.trend", lang))
+    st.header(t("area.trend", lang))
     indicator = state.indicator_choice(lang, "unemployment_share")
     trend = cached(area_trend, source, focus, indicator, per, similar.codes if similar else (),
                    matched.comparison.group.members if matched else (), lang)
@@ -82,7 +82,7 @@ with trend_box:
     chrome.show_table(trend.events, key="area_events")
 
 with similar_box:
-    st.subheader(t("similar.title", lang))
+    st.header(t("similar.title", lang))
     if similar is None:
         st.info(t("similar.none", lang))
     else:
