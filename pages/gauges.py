@@ -43,6 +43,8 @@ if embed:
 st.caption(t("gauges.aland_note", lang))
 if view.over_rule:
     st.markdown(view.over_rule)
+if view.unregistered:
+    st.caption(view.unregistered)
 chrome.show_table(view.table, key="gauge_table", caption=view.chart.title)
 
 st.header(t("gauges.over_time", lang))

@@ -8,6 +8,7 @@ import pytest
 
 from app.areas import COUNTRY, GRP_OTHER, GRP_PILOT, MEMBERSHIP_SCHEMA
 from app.exports import TIDY_COLUMNS
+from app.i18n import t
 from app.months import shift_month
 from app.views.overview import headline, pilot_coverage
 from app.views.trends import apply_mode
@@ -242,3 +243,23 @@ def test_data_tables_hold_numbers_and_dates(demo):
     assert [table.frame.schema[c] for c in table.dates] == [pl.Date, pl.Date]
     assert latest_release_text(releases, "en").startswith("Data: ")
     assert indicator_table("sv").frame.height == len(list(registry()))
+
+
+def test_an_ely_area_without_a_registered_pilot_shows_no_share_not_zero(demo):
+    """The registry holds 23 of the 25 pilot areas; Kaakkois-Suomi and Pohjois-Savo have none of them, so
+    their transferred count of 0 is unknown, never a 0 % gauge."""
+    from app.views.gauges import history_chart, gauge_view, unregistered_elys
+
+    assert unregistered_elys(demo) == ["ELY06", "ELY08"]
+    view = gauge_view(demo, date(2024, 12, 1), "en")
+    names = demo.area_names("en")
+    rows = {row["Area"]: row for row in view.table.frame.to_dicts()}
+    for code in ("ELY06", "ELY08"):
+        assert rows[names[code]]["Share (%)"] is None
+        assert rows[names[code]]["Status"] == t("status.incomplete", "en")
+    assert rows[names["ELY01"]]["Share (%)"] > 0
+    assert names["ELY06"] in view.unregistered and "25" in view.unregistered
+    gauge = next(g for g in view.figure.data if names["ELY08"] in g.title.text)
+    assert gauge.value is None and gauge.mode == "gauge"  # empty, no number
+    history = history_chart(demo, ["ELY08"], "en")
+    assert history.tidy["value"].drop_nulls().is_empty()

@@ -18,6 +18,7 @@ from app.i18n import fmt_month, fmt_percent, t
 from app.indicators import Indicator, registry
 from app.safe_text import md_escape
 from app.views.chart import Chart, release_date, tidy_of
+from app.views.data import pilot_round
 from app.views.describe import gauges_text, trend_text
 from app.views.public import shown
 from app.views.source import Source
@@ -33,14 +34,33 @@ class GaugeView:
     table: Table
     chart: Chart
     gauges: tuple[go.Figure, ...]  # one figure per ELY area: the page lays them out to fit the screen
+    unregistered: str | None = None  # ELY areas shown without a share because the registry lacks their pilots
 
 
 def client_share() -> Indicator:
     return registry()[SHARE]
 
 
+def unregistered_elys(source: Source) -> list[str]:
+    """ELY areas none of whose pilot areas is in the registry, while the registry still lacks some of the
+    round's pilot areas: a transferred count of 0 there means "not known", not "none"."""
+    areas = source.areas()
+    pilots = areas.filter(pl.col("kind") == "pilot")
+    if pilots.height >= pilot_round().areas:
+        return []
+    return sorted(set(source.codes_of_kind("ely")) - set(pilots["ely_code"].drop_nulls().to_list()))
+
+
 def _ely_values(source: Source, public: bool = False) -> pl.DataFrame:
-    return shown(source, client_share(), source.values(SHARE, source.codes_of_kind("ely")), public)
+    values = shown(source, client_share(), source.values(SHARE, source.codes_of_kind("ely")), public)
+    unknown = unregistered_elys(source)
+    if not unknown or values.is_empty():
+        return values
+    # Data honesty: an unknown share is never drawn as 0 %. A real count there (monitoring data) stays.
+    not_known = pl.col("area_code").is_in(unknown) & (pl.col("numerator").fill_null(0) == 0)
+    return values.with_columns(pl.when(not_known).then(None).otherwise(pl.col("value")).alias("value"),
+                               pl.when(not_known).then(pl.lit("incomplete")).otherwise(pl.col("status"))
+                               .alias("status"))
 
 
 def gauge_view(source: Source, month: date, lang: str, *, public: bool = False) -> GaugeView:
@@ -67,7 +87,10 @@ def gauge_view(source: Source, month: date, lang: str, *, public: bool = False) 
                   indicator=client_share(), scope="ely", first=month, last=None, lang=lang, synthetic=synthetic,
                   release_date=release_date(source.releases()))
     gauges = tuple(ely_gauges(current.slice(i, 1), lang=lang, columns=1) for i in range(current.height))
-    return GaugeView(figure, over_rule, table, chart, gauges)
+    unknown = unregistered_elys(source)
+    unregistered = t("gauges.unregistered", lang, areas=", ".join(md_escape(names[c]) for c in unknown),
+                     total=pilot_round().areas) if unknown else None
+    return GaugeView(figure, over_rule, table, chart, gauges, unregistered)
 
 
 def history_chart(source: Source, ely_codes: Sequence[str], lang: str, *, public: bool = False) -> Chart:
