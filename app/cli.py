@@ -468,17 +468,8 @@ def boundaries_fetch(year: int, db_url: str | None, base_url: str | None, timeou
 # --- static snapshots for the public ------------------------------------------------------------
 
 def _snapshot_month(name: str, help_text: str):
-    def parse(ctx, param, value):
-        from app.months import parse_month_code
-
-        if value is None:
-            return None
-        month = parse_month_code(value)
-        if month is None:
-            raise click.BadParameter(f"{value!r} is not a month; write YYYY-MM, e.g. 2024-12")
-        return month
-
-    return click.option(name, default=None, metavar="YYYY-MM", callback=parse, help=help_text)
+    return click.option(name, default=None, metavar="YYYY-MM", callback=lambda ctx, param, value: _month_option(value),
+                        help=help_text)
 
 
 @main.command()

@@ -173,15 +173,20 @@ def to_xlsx(frame: pl.DataFrame, *, title: str, indicator: Indicator, lang: str,
         (labels["generated"], (generated_at or datetime.now().astimezone()).isoformat(timespec="seconds")),
         (labels["columns"], ", ".join(frame.columns)),
     ]
-    if synthetic:
-        lines.append((labels["synthetic"], SYNTHETIC_NOTE[lang]))
-    for r, (key, text) in enumerate(lines):
-        about.write_string(r, 0, key, bold)
-        about.write_string(r, 1, text)
-    about.set_column(0, 0, 18)
-    about.set_column(1, 1, 100)
+    _write_about(about, lines, bold, SYNTHETIC_NOTE[lang] if synthetic else None, labels)
     book.close()
     return buffer.getvalue()
+
+
+def _write_about(sheet, lines: list[tuple[str, str]], bold, synthetic_note: str | None, labels: dict) -> None:
+    """The "About" sheet: one label and its text per row, the synthetic-data note last where it applies."""
+    if synthetic_note:
+        lines = [*lines, (labels["synthetic"], synthetic_note)]
+    for r, (key, text) in enumerate(lines):
+        sheet.write_string(r, 0, key, bold)
+        sheet.write_string(r, 1, text)
+    sheet.set_column(0, 0, 18)
+    sheet.set_column(1, 1, 100)
 
 
 def _name_part(text: str) -> str:
@@ -237,12 +242,6 @@ def table_xlsx(frame: pl.DataFrame, *, title: str, lang: str, synthetic: bool = 
     lines = [(labels["title"], title),
              (labels["generated"], (generated_at or datetime.now().astimezone()).isoformat(timespec="seconds")),
              (labels["columns"], ", ".join(frame.columns))]
-    if synthetic:
-        lines.append((labels["synthetic"], SYNTHETIC_NOTE[lang]))
-    for r, (key, text) in enumerate(lines):
-        about.write_string(r, 0, key, bold)
-        about.write_string(r, 1, text)
-    about.set_column(0, 0, 18)
-    about.set_column(1, 1, 100)
+    _write_about(about, lines, bold, SYNTHETIC_NOTE[lang] if synthetic else None, labels)
     book.close()
     return buffer.getvalue()

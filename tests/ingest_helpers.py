@@ -77,18 +77,23 @@ def loaded_db(request, tmp_path_factory) -> str:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('loaded') / 'indicators.sqlite'}"
     else:
-        admin = request.getfixturevalue("pg_admin")
-        name = f"pilot_tracker_test_{uuid.uuid4().hex[:12]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-        def drop() -> None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-        request.addfinalizer(drop)
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        url = pg_database(request)
     init_database(url).dispose()
     ingest("pxweb", fixture_file("pxweb_small.json"), url)
     ingest("monitoring", fixture_file("monitoring_small.csv"), url)
     return url
+
+
+def pg_database(request) -> str:
+    """A new PostgreSQL database for the requesting fixture's scope, dropped at its end."""
+    admin = request.getfixturevalue("pg_admin")
+    name = f"pilot_tracker_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    request.addfinalizer(drop)
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"

@@ -4,34 +4,16 @@ table's 2026 area division recorded, `check` without a single unexplained differ
 from __future__ import annotations
 
 import json
-import uuid
 from collections import Counter
 
 import pytest
-from sqlalchemy import text
 
 from app.indicators import registry
 from app.ingest.store import init_database
-from tests.conftest import PG_ADMIN_URL
-from tests.ingest_helpers import observations, query, run_cli
+from tests.ingest_helpers import observations, pg_database, query, run_cli
 from tests.pxweb_standin import SUPPRESSED, PxWebStandIn, export_cells, real_12r5_table
 
 MONTHS = 90
-
-
-def pg_database(request) -> str:
-    """A PostgreSQL database for the module, dropped at its end."""
-    admin = request.getfixturevalue("pg_admin")
-    name = f"pilot_tracker_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    request.addfinalizer(drop)
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=[pytest.mark.postgres,

@@ -8,17 +8,15 @@ from datetime import date
 import polars as pl
 import pytest
 from sqlalchemy import create_engine, text
-from streamlit.testing.v1 import AppTest
 
 from app.i18n import t
 from app.indicators import registry
 from app.views.public import group_members, indicators, protect
 from app.views.source import QuerySource
-from tests.conftest import ROOT
+from tests.conftest import run_page
 
 REG = registry()
 MONTH = date(2022, 9, 1)  # the demo month with the most suppressed cells of pilot_clients_immigrant
-ENTRY = ROOT / "streamlit_app.py"
 
 
 @pytest.fixture(scope="module")
@@ -105,15 +103,7 @@ def public_app(demo_sqlite, monkeypatch, tmp_path):
     monkeypatch.setenv("PILOT_TRACKER_DB", demo_sqlite)
     monkeypatch.setenv("PILOT_TRACKER_PUBLIC", "1")
 
-    def run(page: str, **params) -> AppTest:
-        at = AppTest.from_file(str(ENTRY), default_timeout=60)
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.switch_page(page).run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return run
+    return run_page
 
 
 def test_a_non_public_indicator_in_the_url_gets_a_message_and_the_default(public_app):

@@ -16,10 +16,9 @@ from streamlit.testing.v1 import AppTest
 from app.cli import main
 from app.exports import TIDY_SCHEMA
 from app.i18n import t
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_page
 from tests.test_snapshot import assert_self_contained
 
-ENTRY = ROOT / "streamlit_app.py"
 TREND = {"indicator": "pilot_clients_immigrant", "areas": "PILOT20,KU009,SSS", "mode": "value"}
 
 
@@ -28,15 +27,7 @@ def app(demo_sqlite, monkeypatch):
     monkeypatch.setenv("PILOT_TRACKER_DB", demo_sqlite)
     monkeypatch.delenv("PILOT_TRACKER_SNAPSHOT_URL", raising=False)
 
-    def run(page: str, **params) -> AppTest:
-        at = AppTest.from_file(str(ENTRY), default_timeout=60)
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.switch_page(page).run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return run
+    return run_page
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -86,6 +87,7 @@ class PilotRound:
     municipalities: int
 
 
+@functools.cache  # a file of the release: read once per process, not on every view
 def pilot_round() -> PilotRound:
     with PILOT_ROUND.open("rb") as handle:
         doc = tomllib.load(handle)
