@@ -138,25 +138,10 @@ def to_xlsx(frame: pl.DataFrame, *, title: str, indicator: Indicator, lang: str,
     """Sheet 1: the tidy data (numbers as numbers); sheet 2 "About": what the numbers are and whose."""
     labels = ABOUT_LABELS[lang]
     buffer = io.BytesIO()
-    # No string ever becomes a formula, a URL or a number: text stays text, whatever it starts with.
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False, "strings_to_numbers": False})
+    book = _workbook(buffer)
     bold = book.add_format({"bold": True})
     number = book.add_format({"num_format": _number_format(indicator.unit, published_decimals(indicator, mode))})
-    data = book.add_worksheet(labels["sheet"])
-    for col, name in enumerate(frame.columns):
-        data.write_string(0, col, name, bold)
-    for r, row in enumerate(frame.iter_rows(), start=1):
-        for col, (name, value) in enumerate(zip(frame.columns, row)):
-            if value is None:
-                data.write_blank(r, col, None)
-            elif frame.schema[name].is_numeric():
-                data.write_number(r, col, value, number if name == "value" else None)
-            else:
-                data.write_string(r, col, str(value))
-    data.freeze_panes(1, 0)
-    data.autofilter(0, 0, max(frame.height, 1), max(len(frame.columns) - 1, 0))
-    data.set_column(0, len(frame.columns) - 1, 16)
+    _write_data(book.add_worksheet(labels["sheet"]), frame, bold, {"value": number})
 
     about = book.add_worksheet(labels["about"])
     source = registry().sources[indicator.source]
@@ -176,6 +161,31 @@ def to_xlsx(frame: pl.DataFrame, *, title: str, indicator: Indicator, lang: str,
     _write_about(about, lines, bold, SYNTHETIC_NOTE[lang] if synthetic else None, labels)
     book.close()
     return buffer.getvalue()
+
+
+def _workbook(buffer: io.BytesIO) -> xlsxwriter.Workbook:
+    # No string ever becomes a formula, a URL or a number: text stays text, whatever it starts with.
+    return xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False})
+
+
+def _write_data(sheet, frame: pl.DataFrame, bold, number_formats: dict | None = None) -> None:
+    """The data sheet: a bold header, numbers as numbers (a column's format where given), empty cells for
+    nulls, a frozen header and a filter."""
+    number_formats = number_formats or {}
+    for col, name in enumerate(frame.columns):
+        sheet.write_string(0, col, name, bold)
+    for r, row in enumerate(frame.iter_rows(), start=1):
+        for col, (name, value) in enumerate(zip(frame.columns, row)):
+            if value is None:
+                sheet.write_blank(r, col, None)
+            elif frame.schema[name].is_numeric():
+                sheet.write_number(r, col, value, number_formats.get(name))
+            else:
+                sheet.write_string(r, col, str(value))
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(frame.height, 1), max(len(frame.columns) - 1, 0))
+    sheet.set_column(0, len(frame.columns) - 1, 16)
 
 
 def _write_about(sheet, lines: list[tuple[str, str]], bold, synthetic_note: str | None, labels: dict) -> None:
@@ -221,23 +231,9 @@ def table_xlsx(frame: pl.DataFrame, *, title: str, lang: str, synthetic: bool = 
     Its rows carry their own sources, as every export does (`source`, `licence` columns)."""
     labels = ABOUT_LABELS[lang]
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False, "strings_to_numbers": False})
+    book = _workbook(buffer)
     bold = book.add_format({"bold": True})
-    data = book.add_worksheet(labels["sheet"])
-    for col, name in enumerate(frame.columns):
-        data.write_string(0, col, name, bold)
-    for r, row in enumerate(frame.iter_rows(), start=1):
-        for col, (name, value) in enumerate(zip(frame.columns, row)):
-            if value is None:
-                data.write_blank(r, col, None)
-            elif frame.schema[name].is_numeric():
-                data.write_number(r, col, value)
-            else:
-                data.write_string(r, col, str(value))
-    data.freeze_panes(1, 0)
-    data.autofilter(0, 0, max(frame.height, 1), max(len(frame.columns) - 1, 0))
-    data.set_column(0, len(frame.columns) - 1, 16)
+    _write_data(book.add_worksheet(labels["sheet"]), frame, bold)
     about = book.add_worksheet(labels["about"])
     lines = [(labels["title"], title),
              (labels["generated"], (generated_at or datetime.now().astimezone()).isoformat(timespec="seconds")),

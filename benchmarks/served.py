@@ -8,37 +8,22 @@ protocol) and, when Debian's Chromium is there, through a real browser that draw
 from __future__ import annotations
 
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from app.settings import PROJECT_ROOT
+from app.server_process import free_port, stop, wait_until_healthy
 from benchmarks.client import Session, off_loop, run_async
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 CHART = "[data-testid='stPlotlyChart'] .js-plotly-plot .main-svg"
 START_TIMEOUT_S = 120
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def healthy(base_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except OSError:
-        return False
 
 
 def peak_rss_mb(pid: int) -> float | None:
@@ -78,23 +63,8 @@ def served(db_url: str, port: int | None = None, log_path: Path | None = None,
     try:
         yield f"http://127.0.0.1:{port}", process, started
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        stop(process)
         log.close()
-
-
-def wait_healthy(base_url: str, process: subprocess.Popen, timeout_s: float = START_TIMEOUT_S) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not healthy(base_url):
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the server did not answer on {base_url} within {timeout_s} s")
-        time.sleep(0.02)
 
 
 async def _first_chart(base_url: str, page: str, lang: str) -> tuple[float, list[int], list[str]]:
@@ -140,7 +110,7 @@ def served_results(db_url: str, repeat: int, page: str = "map", lang: str = "en"
     """Cold start to the first chart, then new sessions on the warm server, then the server's peak memory."""
     out: dict = {}
     with served(db_url) as (base_url, process, started):
-        wait_healthy(base_url, process)
+        wait_until_healthy(base_url, process, START_TIMEOUT_S, 0.02)
         out["server_ready_s"] = round(time.perf_counter() - started, 3)
         first, chart_bytes, errors = run_async(lambda: _first_chart(base_url, page, lang))
         out["cold_start_s"] = round(time.perf_counter() - started, 3)

@@ -15,14 +15,14 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
+
+from app.server_process import free_port, stop, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
@@ -38,18 +38,12 @@ class Cluster:
     replicas: dict[int, subprocess.Popen] = field(default_factory=dict)  # port -> process
 
     def stop_replica(self, port: int) -> None:
-        _stop(self.replicas.pop(port))
+        stop(self.replicas.pop(port))
 
     def stop(self) -> None:
         for port in list(self.replicas):
             self.stop_replica(port)
-        _stop(self.nginx)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        stop(self.nginx)
 
 
 def streamlit_static() -> Path:
@@ -84,7 +78,7 @@ def start(db_url: str, *, replicas: int = 2, port: int | None = None, run_dir: P
     processes = {p: start_replica(p, db_url, run_dir / f"replica-{p}.log") for p in ports}
     try:
         for p, process in processes.items():
-            wait_until_healthy(f"http://127.0.0.1:{p}", process)
+            wait_until_healthy(f"http://127.0.0.1:{p}", process, START_TIMEOUT_S, 0.1)
         listen = port or free_port()
         config = run_dir / "nginx.conf"
         config.write_text(nginx_config(listen, ports, run_dir, snapshots), encoding="utf-8")
@@ -92,40 +86,12 @@ def start(db_url: str, *, replicas: int = 2, port: int | None = None, run_dir: P
                                   "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
                                  start_new_session=True)
         cluster = Cluster(f"http://127.0.0.1:{listen}", run_dir, proxy, processes)
-        wait_until_healthy(cluster.url, proxy)
+        wait_until_healthy(cluster.url, proxy, START_TIMEOUT_S, 0.1)
         return cluster
     except BaseException:
         for process in processes.values():
-            _stop(process)
+            stop(process)
         raise
-
-
-def healthy(base_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-def wait_until_healthy(base_url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while not healthy(base_url):
-        if process.poll() is not None:
-            raise RuntimeError(f"{base_url}: the process exited with {process.returncode}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{base_url} did not answer within {START_TIMEOUT_S} s")
-        time.sleep(0.1)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,11 @@ import os
 import uuid
 from pathlib import Path
 
-import pytest
+# Plotly checks every figure the tests build (production skips it: app.charts.style.figure_from). Set
+# before app is imported, and inherited by the servers the browser tests start.
+os.environ.setdefault("PILOT_TRACKER_CHECK_FIGURES", "1")
+
+import pytest  # noqa: E402
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 

@@ -17,12 +17,13 @@ import asyncio
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from app.server_process import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -34,12 +35,6 @@ AREAS = ["SSS", "GRP_PILOT", "GRP_OTHER", "PILOT01", "PILOT09", "ELY01", "ELY07"
 HOSTILE = ["<script>alert(1)</script>", "'; DROP TABLE observation; --", "%00", "2021-13", "x" * 500,
            ",".join(["KU091"] * 300), "[x](javascript:alert(1))"]
 SETTLE_S = 60
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def rss_mb(pid: int) -> float:

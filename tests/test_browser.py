@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +24,7 @@ from app.db import readonly_engine
 from app.i18n import t
 from app.indicators import registry
 from app.queries import areas as areas_frame_of
+from app.server_process import free_port, stop, wait_until_healthy
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -58,20 +57,6 @@ CHART_ELEMENT = "[data-testid='stPlotlyChart']"
 
 # --- the server -----------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(base_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def browser_db(demo_sqlite, tmp_path_factory) -> str:
     """A copy of the session's demo database with the shipped 2021 boundaries loaded, as `make` does.
@@ -95,7 +80,7 @@ def streamlit_server(streamlit: list[str], project: Path, env: dict[str, str], l
 
     Terminated on leaving, also after a failure.
     """
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     command = [
         *streamlit, "run", "streamlit_app.py",
@@ -108,22 +93,13 @@ def streamlit_server(streamlit: list[str], project: Path, env: dict[str, str], l
         process = subprocess.Popen(command, cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
     try:
-        deadline = time.monotonic() + SERVER_START_S
-        while not _healthy(base_url):
-            if process.poll() is not None:
-                pytest.fail(f"streamlit exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer ok on {base_url}/_stcore/health within "
-                            f"{SERVER_START_S} s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.25)
+        try:
+            wait_until_healthy(base_url, process, SERVER_START_S, 0.25)
+        except RuntimeError as failed:
+            pytest.fail(f"{failed}:\n{log_path.read_text()[-3000:]}")
         yield base_url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process, 10)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -18,18 +17,13 @@ import pytest
 
 from app.i18n import fmt_month, t
 from app.indicators import registry
+from app.server_process import free_port
 from tests.oidc_provider import Provider
 from tests.test_access import HIDDEN, provisional_db  # noqa: F401 - the fixture, shared
 from tests.test_browser import settle
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -40,7 +34,7 @@ def provider():
 
 
 def serve(provider: Provider, db_url: str, tmp_path: Path, extra_env: dict):
-    port = _free_port()
+    port = free_port()
     secrets_file = tmp_path / "secrets.toml"
     secrets_file.write_text(
         "[auth]\n"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -21,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 from app.i18n import t
 from app.ingest.demo import DemoSpec, build_demo
 from app.ui.data import FINGERPRINT_TTL_S
+from app.server_process import free_port
 from tests.conftest import ROOT
 
 ENTRY = str(ROOT / "streamlit_app.py")
@@ -84,12 +84,6 @@ def test_a_folder_where_the_file_should_be_is_unreadable(tmp_path, monkeypatch):
 
 # --- PostgreSQL gone mid-session ------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Cluster:
     """A PostgreSQL cluster of its own: initdb'd in a temporary folder, run as the postgres system user
     (initdb refuses root), reachable on 127.0.0.1 at a free port."""
@@ -97,7 +91,7 @@ class Cluster:
     def __init__(self):
         self.bin = PG_BINS[-1].parent
         self.folder = Path(tempfile.mkdtemp(prefix="pilot-outage-", dir="/tmp"))
-        self.data, self.port = self.folder / "data", _free_port()
+        self.data, self.port = self.folder / "data", free_port()
         self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         if self.as_postgres:
             shutil.chown(self.folder, "postgres", "postgres")

@@ -10,6 +10,10 @@ Contract of a load (see docs/ingest.md):
 - a load that replaces a value keeps the superseded one in `observation_revision` (old value, its
   release, new value, new release); a value repeated unchanged, or only its status changed, is not a
   revision.
+
+Long (about 380 lines) on purpose: these are the only functions that write, and keeping the engine, the
+transaction and every write together makes "nothing else writes" checkable in one file
+(tests/test_architecture.py holds the rest of the rule).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from app.charts.gauges import CLIENT_SHARE_RULE, ely_gauges, share_history
+from app.charts.gauges import CLIENT_SHARE_RULE, ely_gauges, gauge_per_area, share_history
 from app.charts.trends import axis_title
 from app.i18n import fmt_month, fmt_percent, t
 from app.indicators import Indicator, registry
@@ -86,7 +86,7 @@ def gauge_view(source: Source, month: date, lang: str, *, public: bool = False) 
                   table=table, tidy=tidy_of(current, client_share(), names, lang, synthetic=synthetic),
                   indicator=client_share(), scope="ely", first=month, last=None, lang=lang, synthetic=synthetic,
                   release_date=release_date(source.releases()))
-    gauges = tuple(ely_gauges(current.slice(i, 1), lang=lang, columns=1) for i in range(current.height))
+    gauges = gauge_per_area(current, lang=lang)
     unknown = unregistered_elys(source)
     unregistered = t("gauges.unregistered", lang, areas=", ".join(md_escape(names[c]) for c in unknown),
                      total=pilot_round().areas) if unknown else None
