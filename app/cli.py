@@ -48,6 +48,15 @@ def demo(db_url: str | None) -> None:
     url = db_url or sqlite_url(DEMO_DB_PATH)
     rows = build_demo(url)
     click.echo(f"demo database built at {url}: {rows:,} observations in {time.perf_counter() - started:.1f} s")
+    _refresh_series(url)
+
+
+def _refresh_series(url: str) -> None:
+    """After a load: store the summed areas' series, so the dashboard reads them (app.ingest.series)."""
+    from app.ingest.series import refresh_area_series
+
+    with _refused_loads():
+        click.echo(refresh_area_series(url).line())
 
 
 @main.group()
@@ -70,6 +79,16 @@ def db_init(db_url: str | None) -> None:
     url = _db(db_url)
     init_database(url).dispose()
     click.echo(f"schema and reference data ready in {url}")
+
+
+@db.command("refresh")
+@db_option
+def db_refresh(db_url: str | None) -> None:
+    """Store every summed area's series again (every load does this itself when it has committed).
+
+    Example: pilot-tracker db refresh --db postgresql://loader@dbhost/indicators
+    """
+    _refresh_series(_db(db_url))
 
 
 # --- ingestion: the only commands that load data -----------------------------------------------
@@ -118,6 +137,7 @@ def _run_load(load, *args, **kwargs) -> None:
     for line in summary.lines():
         click.echo(visible(line))  # codes from the file: an escape sequence in one must not drive the terminal
     click.echo(f"  done in {time.perf_counter() - started:.1f} s")
+    _refresh_series(args[0])
 
 
 @main.group()
@@ -309,6 +329,7 @@ def fetch_pxweb_command(table_url: str, first: str | None, last: str | None, db_
     for line in load.lines():
         click.echo(line)
     click.echo(f"  done in {time.perf_counter() - started:.1f} s")
+    _refresh_series(_db(db_url))
 
 
 @main.command()
@@ -399,6 +420,7 @@ def build_real_command(db_url: str | None, tyonv_url: str | None, population_url
             build_real(url, sources, on_step=report, on_fetch_progress=bar, progress=_progress)
     finally:
         bar.close()
+    _refresh_series(url)
     click.echo(f"real database ready in {time.perf_counter() - started:.1f} s: serve it with "
                f"PILOT_TRACKER_DB={url} streamlit run streamlit_app.py")
 

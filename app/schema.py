@@ -131,6 +131,26 @@ boundary = Table(
     Column("geometry", Text, nullable=False),  # GeoJSON geometry, WGS84
 )
 
+# Derived, not source data: each group area's series as app.queries.indicator_values computes it for
+# that area alone, written by the ingestion CLI after a load (app.ingest.series) so a read of a summed
+# area is an index lookup. Valid only while meta's series_version equals its data_version, which every
+# load raises; otherwise the dashboard computes the sums itself, as before. Never the only copy.
+area_series = Table(
+    "area_series",
+    metadata,
+    Column("indicator_code", String(64), ForeignKey("indicator.code"), primary_key=True),
+    Column("area_code", String(16), ForeignKey("area.code"), primary_key=True),
+    Column("period", Date, primary_key=True),
+    Column("value", Float),
+    Column("status", String(16), nullable=False),
+    Column("source", String(16), nullable=False),  # published or computed
+    Column("computed_value", Float),
+    Column("members", Integer),
+    Column("suppressed_members", Text),  # comma-separated area codes; '' none, NULL not computed
+    Column("numerator", Float),  # ratios only
+    Column("denominator", Float),
+)
+
 meta = Table(
     "meta",
     metadata,

@@ -4,6 +4,7 @@ import json
 import re
 from pathlib import Path
 
+import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 import pytest
@@ -23,12 +24,13 @@ def test_the_lean_template_keeps_plotly_whites_look_for_every_trace_type_drawn()
 
 
 def test_every_trace_type_a_chart_module_draws_is_in_the_template():
+    trace_types = set(go.Figure()._data_validator.class_strs_map)  # every kind of trace Plotly knows
     drawn = set()
-    for module in (Path(style.__file__).parent).glob("*.py"):
+    for module in Path(style.__file__).parent.parent.rglob("*.py"):
         text = module.read_text()
         drawn |= {name.lower() for name in re.findall(r"go\.([A-Z][a-z]+)\(", text)}
-        drawn |= set(re.findall(r'"type": "([a-z]+)"', text))
-    assert drawn - {"figure"} <= set(style.TRACE_TYPES)
+        drawn |= set(re.findall(r'"type"(?::|\] =) "([a-z]+)"', text))
+    assert {"scatter", "choropleth", "scattergeo", "indicator", "table"} <= drawn & trace_types <= set(style.TRACE_TYPES)
 
 
 def test_figure_from_checks_properties_where_asked(monkeypatch):

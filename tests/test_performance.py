@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from app import queries
 from app.areas import GRP_PILOT
-from app.charts.style import base_layout
+from app.charts.style import figure_from
 from app.db import readonly_engine
 from app.i18n import LOCALES, fmt_number
 from app.ui import data as ui_data
@@ -124,12 +124,10 @@ def test_a_public_session_never_gets_an_internal_sessions_view(boundaries_db, mo
         cached(view, object(), "en")
 
 
-def test_the_shared_template_is_plotly_white():
-    import plotly.graph_objects as go
-
-    figure = base_layout(go.Figure())
-    assert figure.layout.template == pio.templates["plotly_white"]
-    assert figure.to_dict()["layout"]["template"]["layout"]["plot_bgcolor"] == "white"
+def test_the_shared_template_is_plotly_whites_look():
+    whole = pio.templates["plotly_white"].to_plotly_json()["layout"]
+    layout = figure_from([], {}).to_dict()["layout"]["template"]["layout"]
+    assert layout["plot_bgcolor"] == "white" and layout["xaxis"] == whole["xaxis"]
 
 
 @settings(max_examples=300, deadline=None)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import textwrap
 
-import plotly.graph_objects as go
-
 BOX_PAD = 0.02  # of the areas' extent, around them
 COLORBAR_Y, COLORBAR_PX, COLORBAR_TITLE_CHARS = -0.06, 300, 40  # under the legend, which sits under the map
 BOTTOM_MARGIN = 120  # px for the legend and the colour bar (a title of two lines, its ticks) under the map
@@ -24,12 +22,13 @@ def colour_bar(value_label: str, ticks: list[float], tick_text: list[str]) -> di
             "y": COLORBAR_Y, "yanchor": "top"}
 
 
-def frame(fig: go.Figure, box: tuple[float, float, float, float] | None) -> go.Figure:
-    """box: min lon, min lat, max lon, max lat of the areas; None: Plotly fits the locations itself."""
+def geo_frame(box: tuple[float, float, float, float] | None) -> tuple[dict, dict]:
+    """(layout.geo properties, layout.margin properties) that frame the areas; box: min lon, min lat, max
+    lon, max lat of the areas; None: Plotly fits the locations itself."""
     if box is None:
-        return fig.update_geos(fitbounds="locations")
+        return {"fitbounds": "locations"}, {}
     pad_lon, pad_lat = (box[2] - box[0]) * BOX_PAD or 0.1, (box[3] - box[1]) * BOX_PAD or 0.1
-    fig.update_geos(fitbounds=False, lonaxis_range=[box[0] - pad_lon, box[2] + pad_lon],
-                    lataxis_range=[box[1] - pad_lat, box[3] + pad_lat],
-                    projection_rotation={"lon": (box[0] + box[2]) / 2, "lat": (box[1] + box[3]) / 2})
-    return fig.update_layout(margin={"b": BOTTOM_MARGIN})
+    return ({"fitbounds": False, "lonaxis": {"range": [box[0] - pad_lon, box[2] + pad_lon]},
+             "lataxis": {"range": [box[1] - pad_lat, box[3] + pad_lat]},
+             "projection": {"rotation": {"lon": (box[0] + box[2]) / 2, "lat": (box[1] + box[3]) / 2}}},
+            {"b": BOTTOM_MARGIN})

@@ -32,10 +32,12 @@ from collections.abc import Callable, Collection, Mapping
 
 import plotly.graph_objects as go
 import polars as pl
+from plotly.colors import sequential
 
 from app import geo
-from app.charts.geoframe import colour_bar, frame
-from app.charts.style import NO_DATA_GREY, NOTE_BACKGROUND, NOTE_BORDER, SUPPRESSED_GREY, TEXT_COLOUR, base_layout
+from app.charts.geoframe import colour_bar, geo_frame
+from app.charts.style import (NO_DATA_GREY, NOTE_BACKGROUND, NOTE_BORDER, SUPPRESSED_GREY, TEXT_COLOUR, figure_from,
+                              layout_spec)
 from app.i18n import fmt_value, plain, t
 from app.indicators import Indicator
 from app.safe_text import plotly_text
@@ -46,7 +48,9 @@ LABEL_KEYS = ("suppressed", "no_data", "status_final", "status_provisional", "st
 #: symbol_map also shows why there is no choropleth.
 SYMBOL_LABEL_KEYS = LABEL_KEYS + ("no_boundaries_note",)
 
-COLORSCALE = "Viridis"  # perceptually uniform and colour-blind safe; no grey in it, unlike Cividis
+# Viridis: perceptually uniform and colour-blind safe; no grey in it, unlike Cividis. Spelled out, as
+# Plotly's check would spell the name, so a checked and an unchecked figure are the same JSON.
+COLORSCALE = [[i / (len(sequential.Viridis) - 1), colour] for i, colour in enumerate(sequential.Viridis)]
 OUTLINE_COLOUR = "#1a1a1a"
 OUTLINE_WIDTH = 2.2
 BORDER_COLOUR = "#ffffff"
@@ -125,14 +129,16 @@ def _colorbar(value_label: str, low: float, high: float, format_value: Callable[
     return colour_bar(value_label, ticks, [format_value(t) for t in ticks])
 
 
-def _geo_layout(fig: go.Figure, *, height: int, title: str | None,
-                box: tuple[float, float, float, float] | None = None) -> go.Figure:
-    base_layout(fig, height=height, title=title)
+def geo_layout(*, height: int, title: str | None, box: tuple[float, float, float, float] | None = None) -> dict:
+    layout = layout_spec(height=height, title=title)
+    geo_part, margin = geo_frame(box)  # app.charts.geoframe: the areas' own shape, so a phone's width is used
     # Equal-area, so a big northern municipality looks no bigger than it is; no base map, nothing to fetch.
-    fig.update_geos(visible=False, projection_type="azimuthal equal area", bgcolor="rgba(0,0,0,0)")
-    fig.update_layout(legend={"orientation": "h", "y": 0, "x": 0, "yanchor": "top"},
-                      dragmode="pan", margin={"l": 0, "r": 0})
-    return frame(fig, box)  # app.charts.geoframe: the areas' own shape, so a phone's width is used
+    projection = {"type": "azimuthal equal area", **geo_part.pop("projection", {})}
+    layout["geo"] = {"visible": False, "projection": projection, "bgcolor": "rgba(0,0,0,0)", **geo_part}
+    layout["legend"] = {**layout["legend"], "y": 0, "x": 0, "yanchor": "top"}
+    layout["dragmode"] = "pan"
+    layout["margin"] = {**layout["margin"], "l": 0, "r": 0, **margin}
+    return layout
 
 
 def choropleth_map(values: pl.DataFrame, geojson: dict, *, value_label: str,
@@ -174,60 +180,55 @@ def choropleth_map(values: pl.DataFrame, geojson: dict, *, value_label: str,
         return rows, {"color": [OUTLINE_COLOUR if m else colour for m in marked],
                       "width": [OUTLINE_WIDTH if m else 0.5 for m in marked]}
 
-    fig = go.Figure()
+    traces = []
     # First trace: a Scattergeo, so plotly.js does not fetch its world map (see module docstring).
     if outlined and not by_url:
         lons, lats = geo.outline_lines(geojson, outlined)
-        fig.add_trace(go.Scattergeo(
-            lon=lons, lat=lats, mode="lines", line={"color": OUTLINE_COLOUR, "width": OUTLINE_WIDTH},
-            name=labels.get("highlight", ""), showlegend="highlight" in labels, hoverinfo="skip",
-            meta="highlight",
-        ))
+        traces.append({"type": "scattergeo", "lon": lons, "lat": lats, "mode": "lines",
+                       "line": {"color": OUTLINE_COLOUR, "width": OUTLINE_WIDTH}, "name": labels.get("highlight", ""),
+                       "showlegend": "highlight" in labels, "hoverinfo": "skip", "meta": "highlight"})
     else:
         box = geo.bounds(geojson)
         if box is not None:
-            fig.add_trace(go.Scattergeo(
-                lon=[(box[0] + box[2]) / 2], lat=[(box[1] + box[3]) / 2], mode="markers",
-                marker={"size": 1, "opacity": 0}, hoverinfo="skip", showlegend=False, meta="anchor",
-            ))
+            traces.append({"type": "scattergeo", "lon": [(box[0] + box[2]) / 2], "lat": [(box[1] + box[3]) / 2],
+                           "mode": "markers", "marker": {"size": 1, "opacity": 0}, "hoverinfo": "skip",
+                           "showlegend": False, "meta": "anchor"})
         if outlined:  # the outlines are borders of the areas below: this entry only names them
-            fig.add_trace(go.Scattergeo(
-                lon=[None], lat=[None], mode="lines", line={"color": OUTLINE_COLOUR, "width": OUTLINE_WIDTH},
-                name=labels.get("highlight", ""), showlegend="highlight" in labels, hoverinfo="skip",
-                meta="highlight",
-            ))
+            traces.append({"type": "scattergeo", "lon": [None], "lat": [None], "mode": "lines",
+                           "line": {"color": OUTLINE_COLOUR, "width": OUTLINE_WIDTH},
+                           "name": labels.get("highlight", ""), "showlegend": "highlight" in labels,
+                           "hoverinfo": "skip", "meta": "highlight"})
 
+    areas = []  # the choropleth traces
     if context is not None and context["features"]:
-        fig.add_trace(go.Choropleth(
-            geojson=context_url or context, locations=geo.feature_codes(context), z=[0] * len(context["features"]),
-            colorscale=[[0, CONTEXT_FILL], [1, CONTEXT_FILL]], zmin=0, zmax=1, showscale=False,
-            marker={"line": {"color": CONTEXT_BORDER, "width": 0.4}}, hoverinfo="skip", showlegend=False,
-            meta="context",
-        ))
+        areas.append({"geojson": context_url or context, "locations": geo.feature_codes(context),
+                      "z": [0] * len(context["features"]), "colorscale": [[0, CONTEXT_FILL], [1, CONTEXT_FILL]],
+                      "zmin": 0, "zmax": 1, "showscale": False,
+                      "marker": {"line": {"color": CONTEXT_BORDER, "width": 0.4}}, "hoverinfo": "skip",
+                      "showlegend": False, "meta": "context"})
     if coloured:
         coloured, line = border(coloured, BORDER_COLOUR)
         z = [r["value"] for r in coloured]
         low, high = min(z), max(z)
-        fig.add_trace(go.Choropleth(
-            geojson=shapes(coloured), locations=[r["area_code"] for r in coloured], z=z, zmin=low, zmax=high,
-            colorscale=COLORSCALE, colorbar=_colorbar(value_label, low, high, format_value), marker={"line": line},
-            customdata=_hover_rows(coloured, format_value, labels), hovertemplate=HOVER,
-            name=value_label, showlegend=False, meta="values",
-        ))
+        areas.append({"geojson": shapes(coloured), "locations": [r["area_code"] for r in coloured], "z": z,
+                      "zmin": low, "zmax": high, "colorscale": COLORSCALE,
+                      "colorbar": _colorbar(value_label, low, high, format_value), "marker": {"line": line},
+                      "customdata": _hover_rows(coloured, format_value, labels), "hovertemplate": HOVER,
+                      "name": value_label, "showlegend": False, "meta": "values"})
     for rows, fill, colour, key in ((suppressed, SUPPRESSED_GREY, BORDER_COLOUR, "suppressed"),
                                     (no_data, NO_DATA_GREY, NO_DATA_BORDER, "no_data")):
         if not rows:
             continue
         rows, line = border(rows, colour)
-        fig.add_trace(go.Choropleth(
-            geojson=shapes(rows), locations=[r["area_code"] for r in rows], z=[1] * len(rows),
-            colorscale=[[0, fill], [1, fill]], zmin=0, zmax=1, showscale=False, marker={"line": line},
-            customdata=_hover_rows(rows, format_value, labels), hovertemplate=HOVER,
-            name=labels[key], showlegend=True, meta=key,
-        ))
-    if by_url:
-        fig.update_traces(featureidkey="id", selector={"type": "choropleth"})
-    return _geo_layout(fig, height=height, title=title, box=geo.bounds(geojson))
+        areas.append({"geojson": shapes(rows), "locations": [r["area_code"] for r in rows], "z": [1] * len(rows),
+                      "colorscale": [[0, fill], [1, fill]], "zmin": 0, "zmax": 1, "showscale": False,
+                      "marker": {"line": line}, "customdata": _hover_rows(rows, format_value, labels),
+                      "hovertemplate": HOVER, "name": labels[key], "showlegend": True, "meta": key})
+    for trace in areas:
+        trace["type"] = "choropleth"
+        if by_url:
+            trace["featureidkey"] = "id"
+    return figure_from(traces + areas, geo_layout(height=height, title=title, box=geo.bounds(geojson)))
 
 
 def _marker_sizes(values: list[float]) -> list[float]:
@@ -248,19 +249,18 @@ def symbol_map(values: pl.DataFrame, *, value_label: str, format_value: Callable
     placed = values.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
     coloured, suppressed, no_data = _partition(placed)
     coloured.sort(key=lambda r: -abs(r["value"]))  # big markers first, so small ones stay visible on top
-    fig = go.Figure()
+    traces = []
     if coloured:
         z = [r["value"] for r in coloured]
         low, high = min(z), max(z)
-        fig.add_trace(go.Scattergeo(
-            lon=[r["lon"] for r in coloured], lat=[r["lat"] for r in coloured], mode="markers",
-            marker={"size": _marker_sizes(z), "color": z, "cmin": low, "cmax": high,
-                    "colorscale": COLORSCALE, "opacity": 0.85,
-                    "line": {"color": BORDER_COLOUR, "width": 0.6},
-                    "colorbar": _colorbar(value_label, low, high, format_value)},
-            customdata=_hover_rows(coloured, format_value, labels), hovertemplate=HOVER,
-            name=value_label, showlegend=False, meta="values",
-        ))
+        traces.append({
+            "type": "scattergeo", "lon": [r["lon"] for r in coloured], "lat": [r["lat"] for r in coloured],
+            "mode": "markers",
+            "marker": {"size": _marker_sizes(z), "color": z, "cmin": low, "cmax": high, "colorscale": COLORSCALE,
+                       "opacity": 0.85, "line": {"color": BORDER_COLOUR, "width": 0.6},
+                       "colorbar": _colorbar(value_label, low, high, format_value)},
+            "customdata": _hover_rows(coloured, format_value, labels), "hovertemplate": HOVER,
+            "name": value_label, "showlegend": False, "meta": "values"})
     for rows, marker, key in (
         (suppressed, {"size": 8, "color": SUPPRESSED_GREY, "symbol": "circle",
                       "line": {"color": BORDER_COLOUR, "width": 0.6}}, "suppressed"),
@@ -268,34 +268,32 @@ def symbol_map(values: pl.DataFrame, *, value_label: str, format_value: Callable
          "no_data"),
     ):
         if rows:
-            fig.add_trace(go.Scattergeo(
-                lon=[r["lon"] for r in rows], lat=[r["lat"] for r in rows], mode="markers", marker=marker,
-                customdata=_hover_rows(rows, format_value, labels), hovertemplate=HOVER,
-                name=labels[key], showlegend=True, meta=key,
-            ))
+            traces.append({"type": "scattergeo", "lon": [r["lon"] for r in rows], "lat": [r["lat"] for r in rows],
+                           "mode": "markers", "marker": marker, "customdata": _hover_rows(rows, format_value, labels),
+                           "hovertemplate": HOVER, "name": labels[key], "showlegend": True, "meta": key})
     highlighted = placed.filter(pl.col("area_code").is_in(sorted(set(highlight_codes)))).to_dicts()
     if highlighted:
         sizes = dict(zip((r["area_code"] for r in coloured), _marker_sizes([r["value"] for r in coloured])))
-        fig.add_trace(go.Scattergeo(
-            lon=[r["lon"] for r in highlighted], lat=[r["lat"] for r in highlighted], mode="markers",
-            marker={"size": [sizes.get(r["area_code"], 8) + 5 for r in highlighted], "symbol": "circle-open",
-                    "color": OUTLINE_COLOUR, "line": {"width": 2}},
-            name=labels.get("highlight", ""), showlegend="highlight" in labels, hoverinfo="skip",
-            meta="highlight",
-        ))
-    _geo_layout(fig, height=height, title=title, box=(placed["lon"].min(), placed["lat"].min(), placed["lon"].max(),
-                                                      placed["lat"].max()) if placed.height else None)
+        traces.append({
+            "type": "scattergeo", "lon": [r["lon"] for r in highlighted], "lat": [r["lat"] for r in highlighted],
+            "mode": "markers",
+            "marker": {"size": [sizes.get(r["area_code"], 8) + 5 for r in highlighted], "symbol": "circle-open",
+                       "color": OUTLINE_COLOUR, "line": {"width": 2}},
+            "name": labels.get("highlight", ""), "showlegend": "highlight" in labels, "hoverinfo": "skip",
+            "meta": "highlight"})
+    layout = geo_layout(height=height, title=title, box=(placed["lon"].min(), placed["lat"].min(), placed["lon"].max(),
+                                                         placed["lat"].max()) if placed.height else None)
     # The note sits in a band of its own between the title and the plot, so the two never overlap.
-    title_band = fig.layout.margin.t if title else 8
+    title_band = layout["margin"]["t"] if title else 8
     lines = textwrap.wrap(labels["no_boundaries_note"], NOTE_WIDTH)
-    fig.add_annotation(text="<br>".join(lines), xref="paper", yref="paper", x=0, y=1, yshift=8,
-                       xanchor="left", yanchor="bottom", showarrow=False, align="left",
-                       font={"size": 13, "color": TEXT_COLOUR}, bgcolor=NOTE_BACKGROUND, bordercolor=NOTE_BORDER,
-                       borderpad=6)
-    fig.update_layout(margin={"t": title_band + note_band(len(lines))})
+    layout["annotations"] = [{"text": "<br>".join(lines), "xref": "paper", "yref": "paper", "x": 0, "y": 1, "yshift": 8,
+                              "xanchor": "left", "yanchor": "bottom", "showarrow": False, "align": "left",
+                              "font": {"size": 13, "color": TEXT_COLOUR}, "bgcolor": NOTE_BACKGROUND,
+                              "bordercolor": NOTE_BORDER, "borderpad": 6}]
+    layout["margin"]["t"] = title_band + note_band(len(lines))
     if title:
-        fig.update_layout(title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 12}})
-    return fig
+        layout["title"] |= {"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 12}}
+    return figure_from(traces, layout)
 
 
 def note_band(lines: int) -> int:

@@ -69,12 +69,6 @@ def layout_spec(*, height: int = 460, title: str | None = None) -> dict:
     return spec
 
 
-def base_layout(fig: go.Figure, *, height: int = 460, title: str | None = None) -> go.Figure:
-    use_template(fig)
-    fig.update_layout(**layout_spec(height=height, title=title))
-    return fig
-
-
 def figure_from(data: list[dict], layout: dict) -> go.Figure:
     """A figure from plain JSON, with the shared template, checked by Plotly only where CHECK_FIGURES.
 

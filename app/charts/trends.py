@@ -7,7 +7,7 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from app.charts.style import OKABE_ITO, STATUS_SYMBOLS, base_layout
+from app.charts.style import OKABE_ITO, STATUS_SYMBOLS, figure_from, layout_spec
 from app.i18n import fmt_date, fmt_month, fmt_number, fmt_percent, fmt_signed, plotly_separators, t
 from app.months import PILOT_START
 from app.safe_text import plotly_text
@@ -69,21 +69,39 @@ def published_hover(row: dict, name: str, *, unit: str, is_ratio: bool, lang: st
     return "<br>".join(lines)
 
 
-def add_published(fig: go.Figure, published: pl.DataFrame, names: dict[str, str], *, unit: str, is_ratio: bool,
-                  lang: str) -> None:
+def published_traces(published: pl.DataFrame, names: dict[str, str], *, unit: str, is_ratio: bool,
+                     lang: str) -> list[dict]:
     """Published figures as marked points on their area's line (its colour, a diamond with a dark edge)."""
+    traces = []
     for n, code in enumerate(names):
         rows = published.filter(pl.col("area_code") == code).sort("period").to_dicts()
         if not rows:
             continue
-        fig.add_trace(go.Scatter(
-            x=[r["period"] for r in rows], y=[r["value"] for r in rows], mode="markers",
-            name=f"{names[code]}: {t('trends.published_figure', lang)}", legendgroup=code,
-            marker={"symbol": PUBLISHED_SYMBOL, "size": 13, "color": OKABE_ITO[n % len(OKABE_ITO)],
-                    "line": {"width": 1.5, "color": "#222"}},
-            hovertext=[published_hover(r, names[code], unit=unit, is_ratio=is_ratio, lang=lang) for r in rows],
-            hoverinfo="text",
-        ))
+        traces.append({
+            "type": "scatter", "x": [r["period"] for r in rows], "y": [r["value"] for r in rows], "mode": "markers",
+            "name": f"{names[code]}: {t('trends.published_figure', lang)}", "legendgroup": code,
+            "marker": {"symbol": PUBLISHED_SYMBOL, "size": 13, "color": OKABE_ITO[n % len(OKABE_ITO)],
+                       "line": {"width": 1.5, "color": "#222"}},
+            "hovertext": [published_hover(r, names[code], unit=unit, is_ratio=is_ratio, lang=lang) for r in rows],
+            "hoverinfo": "text",
+        })
+    return traces
+
+
+def vline(x, line: dict) -> dict:
+    """A vertical line across the plot at x (what Figure.add_vline draws, without its per-call checks)."""
+    return {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain", "line": line}
+
+
+def pilot_start_mark(when: date, lang: str) -> tuple[dict, dict]:
+    """The pilots' start: a dashed line and its label at the top of the plot."""
+    return (vline(when, {"color": "#444", "dash": "dash", "width": 1.5}),
+            {"x": when, "y": 1, "yref": "paper", "text": t("trends.pilot_start", lang), "showarrow": False,
+             "xanchor": "left", "yanchor": "top", "xshift": 4, "font": {"size": 12, "color": "#333"}})
+
+
+def hline(y, line: dict) -> dict:
+    return {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": y, "y1": y, "yref": "y", "line": line}
 
 
 def trend_figure(frame: pl.DataFrame, names: dict[str, str], *, lang: str, y_title: str, mode: str, unit: str,
@@ -94,8 +112,8 @@ def trend_figure(frame: pl.DataFrame, names: dict[str, str], *, lang: str, y_tit
     published: figures a publisher printed (area_code, period, value, approximate, source, published_at,
     series_value, difference), drawn as marked points on their area's line; values mode only.
     """
-    fig = go.Figure()
     names = {code: plotly_text(name) for code, name in names.items()}  # names from the database: text, not HTML
+    traces, shapes, annotations = [], [], []
     for n, code in enumerate(names):
         series = frame.filter(pl.col("area_code") == code).sort("period")
         if series.is_empty():
@@ -104,43 +122,49 @@ def trend_figure(frame: pl.DataFrame, names: dict[str, str], *, lang: str, y_tit
         periods = series["period"].to_list()
         values = series["value"].to_list()
         statuses = series["status"].to_list()
+        status_words = {s: t("status." + s, lang) for s in set(statuses)}
         hover = [
             f"<b>{names[code]}</b><br>{fmt_month(p, lang)}: "
             f"{format_display(v, mode=mode, unit=unit, is_ratio=is_ratio, lang=lang)}"
-            f"<br>{t('status.' + s, lang)}"
+            f"<br>{status_words[s]}"
             for p, v, s in zip(periods, values, statuses)
         ]
-        fig.add_trace(go.Scatter(
-            x=periods, y=values, mode="lines", name=names[code], line={"color": colour, "width": 2.2},
-            hovertext=hover, hoverinfo="text", legendgroup=code, connectgaps=False,
-        ))
+        traces.append({"type": "scatter", "x": periods, "y": values, "mode": "lines", "name": names[code],
+                       "line": {"color": colour, "width": 2.2}, "hovertext": hover, "hoverinfo": "text",
+                       "legendgroup": code, "connectgaps": False})
         for status, symbol in STATUS_SYMBOLS.items():
             flagged = [i for i, s in enumerate(statuses) if s == status]
             if not flagged:
                 continue
-            fig.add_trace(go.Scatter(
-                x=[periods[i] for i in flagged],
-                y=[values[i] for i in flagged],
-                mode="markers", name=f"{names[code]}: {t('status.' + status, lang)}",
-                marker={"symbol": symbol, "size": 9, "color": colour, "line": {"width": 2}},
-                hovertext=[hover[i] for i in flagged], hoverinfo="text", legendgroup=code,
-            ))
+            traces.append({
+                "type": "scatter", "x": [periods[i] for i in flagged], "y": [values[i] for i in flagged],
+                "mode": "markers", "name": f"{names[code]}: {t('status.' + status, lang)}",
+                "marker": {"symbol": symbol, "size": 9, "color": colour, "line": {"width": 2}},
+                "hovertext": [hover[i] for i in flagged], "hoverinfo": "text", "legendgroup": code,
+            })
     if published is not None and not published.is_empty() and mode == "value":
-        add_published(fig, published, names, unit=unit, is_ratio=is_ratio, lang=lang)
+        traces += published_traces(published, names, unit=unit, is_ratio=is_ratio, lang=lang)
     if pilot_start is not None and frame.height and frame["period"].min() <= pilot_start <= frame["period"].max():
-        fig.add_vline(x=pilot_start, line={"color": "#444", "dash": "dash", "width": 1.5})
-        fig.add_annotation(x=pilot_start, y=1, yref="paper", text=t("trends.pilot_start", lang),
-                           showarrow=False, xanchor="left", yanchor="top", xshift=4,
-                           font={"size": 12, "color": "#333"})
+        shape, annotation = pilot_start_mark(pilot_start, lang)
+        shapes.append(shape)
+        annotations.append(annotation)
     if mode == "index":
-        fig.add_hline(y=100, line={"color": "#888", "width": 1})
+        shapes.append(hline(100, {"color": "#888", "width": 1}))
     if mode == "yoy":
-        fig.add_hline(y=0, line={"color": "#888", "width": 1})
-    base_layout(fig, height=height, title=title)
-    fig.update_yaxes(title_text=y_title, separatethousands=True, rangemode="tozero" if mode == "value" else None)
-    fig.update_xaxes(title_text=None, tickformat=_month_ticks(frame, published))
-    fig.update_layout(separators=plotly_separators(lang), hovermode="closest")
-    return fig
+        shapes.append(hline(0, {"color": "#888", "width": 1}))
+    yaxis = {"title": {"text": y_title}, "separatethousands": True}
+    if mode == "value":
+        yaxis["rangemode"] = "tozero"
+    ticks = _month_ticks(frame, published)
+    layout = {**layout_spec(height=height, title=title), "yaxis": yaxis, "separators": plotly_separators(lang),
+              "hovermode": "closest"}
+    if ticks:
+        layout["xaxis"] = {"tickformat": ticks}
+    if shapes:
+        layout["shapes"] = shapes
+    if annotations:
+        layout["annotations"] = annotations
+    return figure_from(traces, layout)
 
 
 def _month_ticks(frame: pl.DataFrame, published: pl.DataFrame | None) -> str | None:
@@ -164,12 +188,16 @@ def add_events(fig: go.Figure, events: pl.DataFrame) -> go.Figure:
     """
     if events.is_empty():
         return fig
+    shapes, annotations = [], []
     for row in events.iter_rows(named=True):
-        fig.add_vline(x=row["date"], line={"color": EVENT_LINE, "dash": "dot", "width": 1})
-        fig.add_annotation(x=row["date"], y=1, yref="paper", yanchor="bottom", text=f"<b>{row['number']}</b>",
-                           hovertext=f"{row['date'].isoformat()}: {row['text']}", showarrow=False,
-                           bordercolor=EVENT_LINE, borderwidth=1, borderpad=2, bgcolor="#ffffff",
-                           font={"size": 11, "color": "#1a1a1a"})
+        shapes.append(vline(row["date"], {"color": EVENT_LINE, "dash": "dot", "width": 1}))
+        annotations.append({"x": row["date"], "y": 1, "yref": "paper", "yanchor": "bottom",
+                            "text": f"<b>{row['number']}</b>", "hovertext": f"{row['date'].isoformat()}: {row['text']}",
+                            "showarrow": False, "bordercolor": EVENT_LINE, "borderwidth": 1, "borderpad": 2,
+                            "bgcolor": "#ffffff", "font": {"size": 11, "color": "#1a1a1a"}})
+    # One assignment each: add_vline and add_annotation check the whole layout on every call.
+    fig.layout.shapes = (*fig.layout.shapes, *shapes)
+    fig.layout.annotations = (*fig.layout.annotations, *annotations)
     top = fig.layout.margin.t or 0
-    fig.update_layout(margin={"t": max(top, EVENTS_TOP_MARGIN)})
+    fig.layout.margin.t = max(top, EVENTS_TOP_MARGIN)
     return fig

@@ -154,7 +154,8 @@ def load_boundaries(url: str, path: Path | str, year: int, *, code_field: str | 
     started = time.perf_counter()
     path = Path(path)
     warnings: list[str] = []
-    with transaction(url) as conn:  # refuses a database that does not exist yet, instead of creating it
+    # Refuses a database that does not exist yet, instead of creating it; shapes change no value.
+    with transaction(url, changes_data=False) as conn:
         known, existing = _known_municipalities(conn, year)
         if not known:
             raise InputError(path, "the database has no municipalities; run `pilot-tracker db init` first")

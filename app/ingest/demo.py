@@ -34,6 +34,7 @@ from app.ingest.records import LoadSummary, Observation
 from app.ingest.store import (
     OBSERVATION_COLUMNS,
     analyze,
+    raise_data_version,
     bulk_insert_observations,
     create_schema,
     load_reference_data,
@@ -263,6 +264,7 @@ def build_demo(url: str, spec: DemoSpec = DemoSpec(), registry: Registry | None 
                                                   r["status"]) for r in second], 2, summary)
             set_meta(conn, {"schema_version": schema.SCHEMA_VERSION, "demo": "true",
                             "demo_seed": str(spec.seed)})
+            raise_data_version(conn)
             analyze(conn)
     finally:
         engine.dispose()

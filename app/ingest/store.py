@@ -31,6 +31,7 @@ from app.ingest.errors import DatabaseNotReady
 from app.ingest.records import LoadSummary, Observation, Provenance
 from app.ingest.reference import ReferenceData, indicator_rows, load_reference
 from app.settings import database_url, shown_url
+from app.stored_series import DATA_VERSION
 
 BATCH = 5000  # rows per statement
 SQLITE_BUSY_TIMEOUT_MS = 60_000  # a load waits this long for another writer (or a checkpoint) to finish
@@ -92,7 +93,8 @@ def open_writable(url: str) -> Engine:
         first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         raise DatabaseNotReady(f"cannot open {shown_url(url)}: {first}") from exc
     missing = {t.name for t in schema.metadata.sorted_tables} - tables
-    added = {"published_value", "observation_revision"}  # tables added since version 1: `db init` adds them
+    # Tables added since version 1: `db init` adds them (area_series: the series refresh does too).
+    added = {"published_value", "observation_revision", "area_series"}
     if missing - added:
         engine.dispose()
         raise DatabaseNotReady(f"{shown_url(url)} has no Pilot Tracker schema (missing tables: "
@@ -107,17 +109,37 @@ def open_writable(url: str) -> Engine:
 
 
 @contextmanager
-def transaction(url: str) -> Iterator[Connection]:
-    """The one transaction of a load on a checked writable engine: committed at the end, rolled back on error."""
+def transaction(url: str, changes_data: bool = True) -> Iterator[Connection]:
+    """The one transaction of a load on a checked writable engine: committed at the end, rolled back on error.
+
+    changes_data: the load changes observations or memberships, so the stored series of summed areas
+    (app.stored_series) stop being used when it commits; a boundary load says False.
+    """
     engine = open_writable(url)
+    writes = _count_writes(engine)
     try:
         use_wal(engine)
         with engine.begin() as conn:
             yield conn
+            if changes_data and writes():  # the same file loaded again writes nothing and changes nothing
+                raise_data_version(conn)
             analyze(conn)  # in the same transaction: the new rows and their statistics commit together
         checkpoint(engine)
     finally:
         engine.dispose()
+
+
+def _count_writes(engine: Engine) -> Callable[[], int]:
+    """A counter of the rows the engine's INSERT, UPDATE and DELETE statements touch (a driver that cannot
+    tell, -1, counts as one)."""
+    touched = [0]
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _count(_conn, cursor, statement, _parameters, _context, _executemany):
+        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            touched[0] += cursor.rowcount if cursor.rowcount >= 0 else 1
+
+    return lambda: touched[0]
 
 
 def area_kinds(conn: Connection) -> dict[str, str]:
@@ -267,6 +289,12 @@ def _upsert(conn: Connection, rows: list[dict]) -> None:
 
 
 # --- schema, reference data, meta ---------------------------------------------------------------------
+
+def raise_data_version(conn: Connection) -> None:
+    """Mark the data as changed, in the writing transaction: stored series stop being used until refreshed."""
+    current = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == DATA_VERSION)).scalar()
+    set_meta(conn, {DATA_VERSION: str(int(current or 0) + 1)})
+
 
 def set_meta(conn: Connection, values: dict[str, str]) -> None:
     upsert(conn, schema.meta, [{"key": k, "value": str(v)} for k, v in values.items()], ["key"])

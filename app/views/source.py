@@ -15,7 +15,7 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine
 
-from app import geo, provenance, queries
+from app import geo, provenance, queries, stored_series
 from app.i18n import area_name
 from app.indicators import registry
 
@@ -119,8 +119,14 @@ class QuerySource(Source):
 
     def values(self, indicator_code: str, area_codes: Sequence[str], start: date | None = None,
                end: date | None = None) -> pl.DataFrame:
-        return queries.indicator_values(self.engine, registry()[indicator_code], list(area_codes),
-                                        self.area_kinds(), start, end)
+        indicator, kinds = registry()[indicator_code], self.area_kinds()
+        if len(area_codes) == 1 and kinds.get(area_codes[0]) not in (None, "municipality"):
+            # A summed area asked alone (the pages ask a chosen few one by one): its stored series when
+            # they are up to date, else computed below (app.stored_series).
+            stored = stored_series.stored_values(self.engine, indicator, area_codes[0], start, end)
+            if stored is not None:
+                return stored
+        return queries.indicator_values(self.engine, indicator, list(area_codes), kinds, start, end)
 
     def memberships(self, group_codes: Sequence[str]) -> pl.DataFrame:
         return queries.memberships(self.engine, list(group_codes))

@@ -1,0 +1,111 @@
+"""Storing each summed area's series after a load, so the dashboard reads a sum instead of computing it.
+
+`refresh_area_series(url)` computes, for every indicator with data, every group area's series with
+app.queries.indicator_values, the dashboard's own function, and replaces schema.area_series with them
+in one transaction, stamped with the data_version it read (app.stored_series). All groups of an
+indicator are summed in one pass; the only way the answer for several areas differs from the answer
+for each alone is which months a count has (months in which some member of the areas asked has a row),
+so each area's rows are cut to its own months here, and tests/test_stored_series.py compares the
+result with the one-area answers for every indicator and group.
+
+If a load commits while a refresh computes, the refresh writes nothing: the data it read is no longer
+the data, and that load's own refresh follows.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy import Connection, delete, select
+
+from app import queries, schema
+from app.indicators import Indicator, registry as default_registry
+from app.ingest.store import BATCH, analyze, checkpoint, open_writable, set_meta, use_wal
+from app.stored_series import DATA_VERSION, SERIES_VERSION, as_stored
+
+
+@dataclass(frozen=True)
+class SeriesRefresh:
+    rows: int
+    indicators: int
+    areas: int
+    seconds: float
+    written: bool  # False: nothing written (already up to date, or a load committed meanwhile)
+    up_to_date: bool = False  # the stored series were already those of the data
+
+    def line(self) -> str:
+        if self.up_to_date:
+            return "stored series already up to date"
+        if not self.written:
+            return "stored series not refreshed: another load committed meanwhile; its own refresh follows"
+        return (f"stored series of {self.areas} summed areas x {self.indicators} indicators refreshed: "
+                f"{self.rows:,} rows in {self.seconds:.1f} s")
+
+
+def _data_version(conn: Connection) -> str | None:
+    return conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == DATA_VERSION)).scalar()
+
+
+def _months_with_rows(engine, indicator: Indicator, groups: list[str]) -> pl.DataFrame:
+    """(area_code, period) where some member of the group (valid then or not) has a row of the indicator:
+    the months a count has when the group is asked alone (app.aggregate_sql.months_with_member_rows)."""
+    o, m = schema.observation, schema.area_membership
+    stmt = (select(m.c.group_code, o.c.period).distinct()
+            .select_from(o.join(m, m.c.member_code == o.c.area_code))
+            .where(o.c.indicator_code == indicator.code, m.c.group_code.in_(groups)))
+    return queries.fetch(engine, stmt, {"area_code": pl.Utf8, "period": pl.Date})
+
+
+def group_series(engine, indicator: Indicator, groups: list[str], kinds: dict[str, str]) -> pl.DataFrame:
+    """Each group's series as indicator_values(engine, indicator, [group]) gives it, for all groups at once."""
+    values = queries.indicator_values(engine, indicator, groups, kinds)
+    if indicator.kind != "count" or values.is_empty():
+        return values
+    own = _months_with_rows(engine, indicator, groups).with_columns(pl.lit(True).alias("own_month"))
+    values = values.join(own, on=["area_code", "period"], how="left")
+    # Outside its own months a group has only what was published for it, with nothing computed beside it.
+    computed_side = [c for c in values.columns
+                     if c not in ("area_code", "period", "value", "status", "source", "own_month")]
+    return (values.filter(pl.col("own_month").is_not_null() | (pl.col("source") == "published"))
+            .with_columns(pl.when(pl.col("own_month").is_null()).then(None).otherwise(pl.col(c)).alias(c)
+                          for c in computed_side)
+            .drop("own_month"))
+
+
+def refresh_area_series(url: str, registry=None) -> SeriesRefresh:
+    """Compute every group area's series of every indicator with data, then store them in one transaction."""
+    started = time.perf_counter()
+    registry = registry or default_registry()
+    engine = open_writable(url)  # refuses a database that does not exist or lacks the schema
+    try:
+        use_wal(engine)
+        with engine.connect() as conn:
+            version = _data_version(conn)
+            current = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == SERIES_VERSION)).scalar()
+        if version is not None and current == version:  # nothing loaded since the last refresh
+            return SeriesRefresh(0, 0, 0, time.perf_counter() - started, False, up_to_date=True)
+        areas = queries.areas(engine)
+        kinds = dict(zip(areas["code"].to_list(), areas["kind"].to_list()))
+        groups = [code for code, kind in kinds.items() if kind != "municipality"]
+        frames = []
+        for code in registry.codes():
+            indicator = registry[code]
+            if groups and queries.periods(engine, indicator):
+                frames.append(as_stored(code, group_series(engine, indicator, groups, kinds)))
+        rows = pl.concat(frames) if frames else pl.DataFrame()
+        with engine.begin() as conn:
+            if _data_version(conn) != version:
+                return SeriesRefresh(0, len(frames), len(groups), time.perf_counter() - started, False)
+            schema.area_series.create(conn, checkfirst=True)
+            conn.execute(delete(schema.area_series))
+            records = rows.to_dicts()
+            for at in range(0, len(records), BATCH):
+                conn.execute(schema.area_series.insert(), records[at:at + BATCH])
+            set_meta(conn, {SERIES_VERSION: version or "0"} | ({} if version else {DATA_VERSION: "0"}))
+            analyze(conn)  # the new rows' statistics, as a load leaves them for its own
+        checkpoint(engine)
+        return SeriesRefresh(rows.height, len(frames), len(groups), time.perf_counter() - started, True)
+    finally:
+        engine.dispose()
