@@ -48,10 +48,12 @@ def indicator_releases(engine: Engine, indicator_codes: list[str]) -> pl.DataFra
     """Which releases the stored rows of these indicators come from, with the months each covers: what a
     page says about the sources and months it shows."""
     o, r = schema.observation, schema.release
-    stmt = (select(o.c.release_id, r.c.source, r.c.published_at, func.min(o.c.period), func.max(o.c.period),
-                   func.count())
-            .select_from(o.outerjoin(r, r.c.id == o.c.release_id))
-            .where(o.c.indicator_code.in_(indicator_codes))
-            .group_by(o.c.release_id, r.c.source, r.c.published_at)
-            .order_by(func.min(o.c.period)))
+    # Counted per release first, then joined: a join per row first took twice as long.
+    per_release = (select(o.c.release_id, func.min(o.c.period).label("first"), func.max(o.c.period).label("last"),
+                          func.count().label("rows"))
+                   .where(o.c.indicator_code.in_(indicator_codes)).group_by(o.c.release_id).subquery())
+    stmt = (select(per_release.c.release_id, r.c.source, r.c.published_at, per_release.c.first, per_release.c.last,
+                   per_release.c.rows)
+            .select_from(per_release.outerjoin(r, r.c.id == per_release.c.release_id))
+            .order_by(per_release.c.first))
     return fetch(engine, stmt, COVERAGE_SCHEMA)

@@ -151,6 +151,19 @@ area_series = Table(
     Column("denominator", Float),
 )
 
+# Derived like area_series and valid under the same version: how many rows of each indicator each
+# release holds, and which months, so a chart's source line is a lookup, not a count of the history.
+release_coverage = Table(
+    "release_coverage",
+    metadata,
+    Column("indicator_code", String(64), ForeignKey("indicator.code"), nullable=False),
+    Column("release_id", Integer, ForeignKey("release.id")),  # NULL: rows without a recorded release
+    Column("first_period", Date, nullable=False),
+    Column("last_period", Date, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Index("ix_release_coverage_indicator", "indicator_code"),
+)
+
 meta = Table(
     "meta",
     metadata,

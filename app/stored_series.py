@@ -11,13 +11,16 @@ refreshed the copy, or a refresh that was killed, leaves the dashboard computing
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import polars as pl
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, func, inspect, select
 
 from app import schema
 from app.indicators import Indicator
+from app.db import DatabaseUnavailable
+from app.provenance import COVERAGE_SCHEMA
 from app.queries import fetch
 
 DATA_VERSION = "data_version"  # raised by every load's transaction
@@ -33,35 +36,66 @@ STORED_SCHEMA = {"area_code": pl.Utf8, "period": pl.Date, "value": pl.Float64, "
 SEPARATOR = ","  # area codes never hold a comma (app.areas)
 
 
+def _version(key: str):
+    m = schema.meta
+    return select(m.c.value).where(m.c.key == key).scalar_subquery()
+
+
 def up_to_date(engine: Engine) -> bool:
     """Whether the stored series were computed from the data as it is now."""
-    m = schema.meta
-    versions = fetch(engine, select(m.c.key, m.c.value).where(m.c.key.in_([DATA_VERSION, SERIES_VERSION])),
-                     {"key": pl.Utf8, "value": pl.Utf8})
-    found = dict(zip(versions["key"].to_list(), versions["value"].to_list()))
-    return DATA_VERSION in found and found.get(SERIES_VERSION) == found[DATA_VERSION]
+    return bool(fetch(engine, select((_version(SERIES_VERSION) == _version(DATA_VERSION)).label("current")),
+                      {"current": pl.Boolean})["current"].fill_null(False).any())
 
 
-def stored_values(engine: Engine, indicator: Indicator, area_code: str, start: date | None = None,
+def stored_values(engine: Engine, indicator: Indicator, area_codes: Sequence[str], start: date | None = None,
                   end: date | None = None) -> pl.DataFrame | None:
-    """indicator_values(engine, indicator, [area_code], ...) from the stored copy, or None when there is no
-    up-to-date copy (the caller computes it)."""
-    if not up_to_date(engine):
-        return None
+    """The stored series of these summed areas (indicator_values' frame, each area as if asked alone), or
+    None when there are none to use: not up to date, or none stored (the caller computes them).
+
+    One statement: the version check is part of the read, so an out-of-date copy returns no rows. When
+    the copy is up to date every group area's rows are in it, so some rows mean all of them.
+    """
     s = schema.area_series
     stmt = select(*(s.c[name] for name in STORED_SCHEMA)).where(
-        s.c.indicator_code == indicator.code, s.c.area_code == area_code)
+        s.c.indicator_code == indicator.code, s.c.area_code.in_(list(area_codes)),
+        _version(SERIES_VERSION) == _version(DATA_VERSION))
     if start is not None:
         stmt = stmt.where(s.c.period >= start)
     if end is not None:
         stmt = stmt.where(s.c.period <= end)
-    rows = fetch(engine, stmt.order_by(s.c.period), STORED_SCHEMA)
+    try:
+        rows = fetch(engine, stmt.order_by(s.c.area_code, s.c.period), STORED_SCHEMA)
+    except DatabaseUnavailable:
+        if not _has_table(engine, schema.area_series.name):  # from before stored series: compute, as always
+            return None
+        raise
+    if rows.is_empty():
+        return None
     columns = VALUE_COLUMNS | (RATIO_COLUMNS if indicator.kind == "ratio" else {})
     members = pl.col("suppressed_members")
     return rows.with_columns(
         pl.when(members == "").then(pl.lit([], dtype=pl.List(pl.Utf8))).otherwise(members.str.split(SEPARATOR))
         .alias("suppressed_members"),
     ).select(list(columns)).cast(columns)
+
+
+def stored_coverage(engine: Engine, indicator_codes: Sequence[str]) -> pl.DataFrame | None:
+    """app.provenance.indicator_releases from the stored release_coverage, or None when there is no
+    up-to-date copy to use."""
+    c, r = schema.release_coverage, schema.release
+    stmt = (select(c.c.release_id, r.c.source, r.c.published_at, func.min(c.c.first_period),
+                   func.max(c.c.last_period), func.sum(c.c.rows))
+            .select_from(c.outerjoin(r, r.c.id == c.c.release_id))
+            .where(c.c.indicator_code.in_(list(indicator_codes)), _version(SERIES_VERSION) == _version(DATA_VERSION))
+            .group_by(c.c.release_id, r.c.source, r.c.published_at)
+            .order_by(func.min(c.c.first_period)))
+    try:
+        rows = fetch(engine, stmt, COVERAGE_SCHEMA)
+    except DatabaseUnavailable:
+        if not _has_table(engine, schema.release_coverage.name):
+            return None
+        raise
+    return None if rows.is_empty() else rows
 
 
 def as_stored(indicator_code: str, values: pl.DataFrame) -> pl.DataFrame:
@@ -76,6 +110,6 @@ def as_stored(indicator_code: str, values: pl.DataFrame) -> pl.DataFrame:
     ).select("indicator_code", *STORED_SCHEMA)
 
 
-def has_table(engine: Engine) -> bool:
+def _has_table(engine: Engine, name: str) -> bool:
     with engine.connect() as conn:
-        return inspect(conn).has_table(schema.area_series.name)
+        return inspect(conn).has_table(name)

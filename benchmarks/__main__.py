@@ -47,13 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     measure_existing = args.db is not None and args.db.startswith("sqlite") and Path(
         args.db.removeprefix("sqlite:///")).is_file()
     if measure_existing:
-        db_url, observations, build_s = args.db, None, None
+        db_url, observations, build_s, series_s = args.db, None, None, None
     else:
         from benchmarks.dataset import bench_database, reader_url
 
         progress(f"benchmark database, scale {args.scale:g}")
         built = bench_database(args.scale, args.db, rebuild=args.rebuild)
-        db_url, observations, build_s = reader_url(built.url), built.observations, built.build_s
+        db_url, observations, build_s, series_s = reader_url(built.url), built.observations, built.build_s, \
+            built.series_s
     os.environ["PILOT_TRACKER_DB"] = db_url
     engine = readonly_engine(db_url)
     report: dict = {"environment": environment(shown(db_url)), "scale": args.scale, "repeat": args.repeat}
@@ -61,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         if observations is None:
             with engine.connect() as conn:
                 observations = conn.exec_driver_sql("SELECT count(*) FROM observation").scalar()
-        report |= {"observations": observations, "bench_build_s": round(build_s, 1) if build_s else None}
+        report |= {"observations": observations, "bench_build_s": round(build_s, 1) if build_s else None,
+                   "series_refresh_s": series_s}
         interactions = interaction_results(engine, args.repeat, progress)
         report["interactions"] = [_interaction(r) for r in interactions]
         progress("map payload")

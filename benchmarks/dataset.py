@@ -27,10 +27,11 @@ from app.indicators import registry
 from app.ingest.calibration import Calibration
 from app.ingest.demo import DEMO_PUBLISHED, SUPPRESS_BELOW, demo_counts
 from app.ingest.reference import load_reference
-from app.ingest.store import analyze, bulk_insert_observations, create_schema, load_reference_data, set_meta, \
-    writable_engine
+from app.ingest.store import analyze, bulk_insert_observations, create_schema, load_reference_data, \
+    raise_data_version, set_meta, writable_engine
 from app.months import months_between, shift_month
 from app.ingest.boundaries import load_boundaries
+from app.ingest.series import refresh_area_series
 from app.settings import DATA_DIR, PROJECT_ROOT, database_url
 
 CACHE_DIR = PROJECT_ROOT / "artifacts" / "bench"  # or $PILOT_TRACKER_BENCH_CACHE
@@ -60,6 +61,7 @@ class BenchDatabase:
     observations: int
     build_s: float | None  # None when an earlier build was reused
     months: int
+    series_s: float | None = None  # storing the summed areas' series (app.ingest.series); None: already stored
 
 
 def months_for(scale: float) -> list[date]:
@@ -199,7 +201,7 @@ def bench_database(scale: float, db: str | None = None, rebuild: bool = False) -
     months = months_for(scale)
     stored = None if rebuild else _stored(url, scale)
     if stored is not None:
-        return BenchDatabase(url, stored, None, len(months))
+        return BenchDatabase(url, stored, None, len(months), _refreshed_s(url))
     if database_url(url).get_backend_name() == "sqlite":
         path = Path(database_url(url).database)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -221,6 +223,7 @@ def bench_database(scale: float, db: str | None = None, rebuild: bool = False) -
             count = bulk_insert_observations(conn, observation_rows(reference, months))
             conn.execute(schema.release.update().values(row_count=count))
             set_meta(conn, {"schema_version": schema.SCHEMA_VERSION, "demo": "true"})
+            raise_data_version(conn)
             analyze(conn)
         shipped = shipped_boundaries()
         if shipped is not None:
@@ -229,7 +232,14 @@ def bench_database(scale: float, db: str | None = None, rebuild: bool = False) -
             set_meta(conn, {"bench_build": f"{BUILD_VERSION}:{scale:g}"})
     finally:
         engine.dispose()
-    return BenchDatabase(url, count, time.perf_counter() - started, len(months))
+    build_s = time.perf_counter() - started
+    return BenchDatabase(url, count, build_s, len(months), _refreshed_s(url))
+
+
+def _refreshed_s(url: str) -> float | None:
+    """Store the summed areas' series as the ingestion CLI does after a load: seconds, None if already stored."""
+    done = refresh_area_series(url)
+    return None if done.up_to_date else round(done.seconds, 1)
 
 
 def shipped_boundaries(folder: Path = BOUNDARY_DIR) -> tuple[Path, int] | None:

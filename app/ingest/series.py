@@ -18,12 +18,16 @@ import time
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, func, inspect, select
 
 from app import queries, schema
 from app.indicators import Indicator, registry as default_registry
 from app.ingest.store import BATCH, analyze, checkpoint, open_writable, set_meta, use_wal
 from app.stored_series import DATA_VERSION, SERIES_VERSION, as_stored
+
+
+COVERAGE_ROWS = {"indicator_code": pl.Utf8, "release_id": pl.Int64, "first_period": pl.Date,
+                 "last_period": pl.Date, "rows": pl.Int64}
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,8 @@ def refresh_area_series(url: str, registry=None) -> SeriesRefresh:
         with engine.connect() as conn:
             version = _data_version(conn)
             current = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == SERIES_VERSION)).scalar()
-        if version is not None and current == version:  # nothing loaded since the last refresh
+            derived = {schema.area_series.name, schema.release_coverage.name} <= set(inspect(conn).get_table_names())
+        if version is not None and current == version and derived:  # nothing loaded since the last refresh
             return SeriesRefresh(0, 0, 0, time.perf_counter() - started, False, up_to_date=True)
         areas = queries.areas(engine)
         kinds = dict(zip(areas["code"].to_list(), areas["kind"].to_list()))
@@ -95,14 +100,19 @@ def refresh_area_series(url: str, registry=None) -> SeriesRefresh:
             if groups and queries.periods(engine, indicator):
                 frames.append(as_stored(code, group_series(engine, indicator, groups, kinds)))
         rows = pl.concat(frames) if frames else pl.DataFrame()
+        o = schema.observation
+        coverage = queries.fetch(engine, select(o.c.indicator_code, o.c.release_id, func.min(o.c.period),
+                                                func.max(o.c.period), func.count())
+                                 .group_by(o.c.indicator_code, o.c.release_id), COVERAGE_ROWS)
         with engine.begin() as conn:
             if _data_version(conn) != version:
                 return SeriesRefresh(0, len(frames), len(groups), time.perf_counter() - started, False)
-            schema.area_series.create(conn, checkfirst=True)
-            conn.execute(delete(schema.area_series))
-            records = rows.to_dicts()
-            for at in range(0, len(records), BATCH):
-                conn.execute(schema.area_series.insert(), records[at:at + BATCH])
+            for table, frame in ((schema.area_series, rows), (schema.release_coverage, coverage)):
+                table.create(conn, checkfirst=True)
+                conn.execute(delete(table))
+                records = frame.to_dicts()
+                for at in range(0, len(records), BATCH):
+                    conn.execute(table.insert(), records[at:at + BATCH])
             set_meta(conn, {SERIES_VERSION: version or "0"} | ({} if version else {DATA_VERSION: "0"}))
             analyze(conn)  # the new rows' statistics, as a load leaves them for its own
         checkpoint(engine)

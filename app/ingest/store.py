@@ -93,14 +93,14 @@ def open_writable(url: str) -> Engine:
         first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         raise DatabaseNotReady(f"cannot open {shown_url(url)}: {first}") from exc
     missing = {t.name for t in schema.metadata.sorted_tables} - tables
-    # Tables added since version 1: `db init` adds them (area_series: the series refresh does too).
-    added = {"published_value", "observation_revision", "area_series"}
+    # Tables added since version 1: `db init` adds them (area_series: the series refresh creates it).
+    added = {"published_value", "observation_revision", "area_series", "release_coverage"}
     if missing - added:
         engine.dispose()
         raise DatabaseNotReady(f"{shown_url(url)} has no Pilot Tracker schema (missing tables: "
                                f"{', '.join(sorted(missing))}); run `pilot-tracker db init --db URL` first")
     with engine.connect() as conn:
-        lacking = sorted(missing) + [f"{t}.{c}" for t, cs in missing_columns(conn).items() for c in cs]
+        lacking = sorted(missing - {"area_series", "release_coverage"}) + [f"{t}.{c}" for t, cs in missing_columns(conn).items() for c in cs]
     if lacking:
         engine.dispose()
         raise DatabaseNotReady(f"{shown_url(url)} has an older Pilot Tracker schema (lacking {', '.join(lacking)}); "

@@ -119,13 +119,17 @@ class QuerySource(Source):
 
     def values(self, indicator_code: str, area_codes: Sequence[str], start: date | None = None,
                end: date | None = None) -> pl.DataFrame:
-        indicator, kinds = registry()[indicator_code], self.area_kinds()
-        if len(area_codes) == 1 and kinds.get(area_codes[0]) not in (None, "municipality"):
-            # A summed area asked alone (the pages ask a chosen few one by one): its stored series when
-            # they are up to date, else computed below (app.stored_series).
-            stored = stored_series.stored_values(self.engine, indicator, area_codes[0], start, end)
-            if stored is not None:
+        indicator, kinds, codes = registry()[indicator_code], self.area_kinds(), list(dict.fromkeys(area_codes))
+        # Summed areas from their stored series when those are up to date (app.stored_series): each as if
+        # asked alone, as the pages ask a chosen few; otherwise every area is computed below.
+        groups = [c for c in codes if kinds.get(c) not in (None, "municipality")]
+        stored = stored_series.stored_values(self.engine, indicator, groups, start, end) if groups else None
+        if stored is not None:
+            rest = [c for c in codes if c not in groups]
+            if not rest:
                 return stored
+            live = queries.indicator_values(self.engine, indicator, rest, kinds, start, end)
+            return pl.concat([live, stored], how="diagonal_relaxed").sort("area_code", "period")
         return queries.indicator_values(self.engine, indicator, list(area_codes), kinds, start, end)
 
     def memberships(self, group_codes: Sequence[str]) -> pl.DataFrame:
@@ -145,7 +149,8 @@ class QuerySource(Source):
         return provenance.published_areas(self.engine, indicator_code)
 
     def indicator_releases(self, indicator_codes: Sequence[str]) -> pl.DataFrame:
-        return provenance.indicator_releases(self.engine, list(indicator_codes))
+        stored = stored_series.stored_coverage(self.engine, indicator_codes)  # when up to date
+        return stored if stored is not None else provenance.indicator_releases(self.engine, list(indicator_codes))
 
     def revisions(self, release_ids: Sequence[int] | None = None) -> pl.DataFrame:
         return queries.revisions(self.engine, None if release_ids is None else list(release_ids))
