@@ -5,8 +5,11 @@ import string
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.i18n import (
+    babel_number,
     catalogue,
     fmt_month,
     fmt_number,
@@ -119,3 +122,19 @@ def test_keys_built_at_run_time_exist_in_every_language():
     keys += [f"kind.{k}" for k in AREA_KINDS] + [f"level.{lv}" for lv in MAP_LEVELS] + [f"mode.{m}" for m in MODES]
     for lang in ("fi", "sv", "en"):
         assert [k for k in keys if k not in catalogue(lang)] == [], lang
+
+
+@settings(max_examples=3000, deadline=None)
+@given(value=st.one_of(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12),
+                       st.integers(min_value=-10**12, max_value=10**12),
+                       st.decimals(min_value=-10000, max_value=10000, places=3).map(float)),
+       lang=st.sampled_from(["fi", "sv", "en"]), decimals=st.integers(min_value=0, max_value=3))
+def test_fmt_number_is_babels_number(value, lang, decimals):
+    """fmt_number does Babel's job faster: the same text for every number, ties and -0.0 included."""
+    assert fmt_number(value, lang, decimals) == babel_number(value, lang, decimals)
+
+
+def test_fmt_number_ties_and_signs():
+    assert fmt_number(2.675, "en", 2) == "2.68" and fmt_number(0.125, "en", 2) == "0.12"
+    assert fmt_number(-1234.5, "fi", 1) == "-1\u00a0234,5" and fmt_number(1234567, "sv") == "1\u00a0234\u00a0567"
+    assert fmt_number(float("inf"), "en") == babel_number(float("inf"), "en")

@@ -25,7 +25,6 @@ from app.snapshot.files import SVG_DECLARATION
 from app.snapshot.views import WIDTHS, ViewState, meta_of
 from app.ui.chrome import embedded, show_table
 from app.views.chart import Chart
-from app.views.tables import table_html
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]}
 EMBED_CONFIG = {"displayModeBar": False}
@@ -84,7 +83,8 @@ def downloads(chart: Chart, state: ViewState, key: str) -> None:
     """CSV, Excel, PNG and SVG of the chart, named for what they hold, and the share control."""
     lang, name = chart.lang, f"{state.view}-{chart.stem()}"
     row = st.container(horizontal=True, wrap=True, key=f"{key}_downloads")
-    row.download_button(t("common.download_csv", lang), to_csv(chart.tidy), file_name=f"{name}.csv",
+    # Every file is made when asked for (a callable), not on every rerun of the page.
+    row.download_button(t("common.download_csv", lang), lambda: to_csv(chart.tidy), file_name=f"{name}.csv",
                         mime="text/csv", key=f"{key}_csv", icon=":material/download:", on_click="ignore")
     row.download_button(
         t("share.download_xlsx", lang), key=f"{key}_xlsx", file_name=f"{name}.xlsx", on_click="ignore",
@@ -119,8 +119,7 @@ def in_words(chart: Chart) -> None:
 
 def print_table(chart: Chart) -> None:
     """The chart's table as plain HTML for the printed page only (the screen has the grid in an expander)."""
-    st.html(table_html(chart.table, t("snapshot.table_caption", chart.lang, title=chart.title), chart.lang,
-                       "pt-print-only"))
+    st.html(chart.print_html)
 
 
 def plotly(figure, key: str, config: dict | None = None) -> None:
