@@ -24,7 +24,8 @@ from app.provenance import COVERAGE_SCHEMA
 from app.queries import fetch
 
 DATA_VERSION = "data_version"  # raised by every load's transaction
-SERIES_VERSION = "series_version"  # the data_version the stored series were computed from
+SERIES_VERSION = "series_version"  # "{data_version}/{FORMAT}": the data and the layout they were stored from
+FORMAT = "2"  # 2: municipalities' ratios stored too; a copy of another layout is never read, but refreshed
 
 VALUE_COLUMNS = {"area_code": pl.Utf8, "period": pl.Date, "value": pl.Float64, "status": pl.Utf8,
                  "source": pl.Utf8, "computed_value": pl.Float64, "members": pl.UInt32,
@@ -36,14 +37,29 @@ STORED_SCHEMA = {"area_code": pl.Utf8, "period": pl.Date, "value": pl.Float64, "
 SEPARATOR = ","  # area codes never hold a comma (app.areas)
 
 
+def is_stored(indicator: Indicator, kind: str | None) -> bool:
+    """Whether an area of this kind has the indicator's series stored: every summed area does, and a
+    municipality for a ratio (a count of a municipality is its own row, nothing to sum)."""
+    return kind is not None and (kind != "municipality" or indicator.kind == "ratio")
+
+
 def _version(key: str):
     m = schema.meta
     return select(m.c.value).where(m.c.key == key).scalar_subquery()
 
 
+def series_stamp(data_version: str) -> str:
+    return f"{data_version}/{FORMAT}"
+
+
+def _current():
+    """SQL: the stored copy is of the data as it is now, in this layout."""
+    return _version(SERIES_VERSION) == _version(DATA_VERSION).concat(f"/{FORMAT}")
+
+
 def up_to_date(engine: Engine) -> bool:
     """Whether the stored series were computed from the data as it is now."""
-    return bool(fetch(engine, select((_version(SERIES_VERSION) == _version(DATA_VERSION)).label("current")),
+    return bool(fetch(engine, select(_current().label("current")),
                       {"current": pl.Boolean})["current"].fill_null(False).any())
 
 
@@ -57,8 +73,7 @@ def stored_values(engine: Engine, indicator: Indicator, area_codes: Sequence[str
     """
     s = schema.area_series
     stmt = select(*(s.c[name] for name in STORED_SCHEMA)).where(
-        s.c.indicator_code == indicator.code, s.c.area_code.in_(list(area_codes)),
-        _version(SERIES_VERSION) == _version(DATA_VERSION))
+        s.c.indicator_code == indicator.code, s.c.area_code.in_(list(area_codes)), _current())
     if start is not None:
         stmt = stmt.where(s.c.period >= start)
     if end is not None:
@@ -86,7 +101,7 @@ def stored_coverage(engine: Engine, indicator_codes: Sequence[str]) -> pl.DataFr
     stmt = (select(c.c.release_id, r.c.source, r.c.published_at, func.min(c.c.first_period),
                    func.max(c.c.last_period), func.sum(c.c.rows))
             .select_from(c.outerjoin(r, r.c.id == c.c.release_id))
-            .where(c.c.indicator_code.in_(list(indicator_codes)), _version(SERIES_VERSION) == _version(DATA_VERSION))
+            .where(c.c.indicator_code.in_(list(indicator_codes)), _current())
             .group_by(c.c.release_id, r.c.source, r.c.published_at)
             .order_by(func.min(c.c.first_period)))
     try:

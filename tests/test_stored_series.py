@@ -40,7 +40,8 @@ def _compare(url: str, groups_of=lambda groups: groups) -> int:
             indicator = registry()[code]
             if not queries.periods(engine, indicator):
                 continue
-            for group in groups_of(groups):
+            municipalities = [c for c, k in kinds.items() if k == "municipality"][:6]
+            for group in groups_of(groups) + (municipalities if indicator.kind == "ratio" else []):
                 live = queries.indicator_values(engine, indicator, [group], kinds)
                 stored = stored_series.stored_values(engine, indicator, [group])
                 if stored is None:  # nothing stored for the area: nothing to compute either
@@ -183,3 +184,16 @@ def test_a_database_from_before_stored_series_is_computed(sqlite_url):
         assert QuerySource(reader).values("jobseekers", ["SSS"]).height > 0
     finally:
         reader.dispose()
+
+
+def test_a_copy_stored_in_another_layout_is_not_read_but_refreshed(sqlite_url):
+    build_demo(sqlite_url, spec=SHORT)
+    refresh_area_series(sqlite_url)
+    engine = create_engine(database_url(sqlite_url))
+    with engine.begin() as conn:
+        version = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == "data_version")).scalar()
+        upsert(conn, schema.meta, [{"key": "series_version", "value": f"{version}/1"}], ["key"])
+    engine.dispose()
+    assert not stored_series.up_to_date(readonly_engine(sqlite_url))
+    again = refresh_area_series(sqlite_url)
+    assert again.written and stored_series.up_to_date(readonly_engine(sqlite_url))

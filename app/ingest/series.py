@@ -1,6 +1,7 @@
 """Storing each summed area's series after a load, so the dashboard reads a sum instead of computing it.
 
-`refresh_area_series(url)` computes, for every indicator with data, every group area's series with
+`refresh_area_series(url)` computes, for every indicator with data, every group area's series (and
+for a ratio every municipality's, a sum over itself) with
 app.queries.indicator_values, the dashboard's own function, and replaces schema.area_series with them
 in one transaction, stamped with the data_version it read (app.stored_series). All groups of an
 indicator are summed in one pass; the only way the answer for several areas differs from the answer
@@ -23,7 +24,7 @@ from sqlalchemy import Connection, delete, func, inspect, select
 from app import queries, schema
 from app.indicators import Indicator, registry as default_registry
 from app.ingest.store import BATCH, analyze, checkpoint, open_writable, set_meta, use_wal
-from app.stored_series import DATA_VERSION, SERIES_VERSION, as_stored
+from app.stored_series import DATA_VERSION, SERIES_VERSION, as_stored, is_stored, series_stamp
 
 
 COVERAGE_ROWS = {"indicator_code": pl.Utf8, "release_id": pl.Int64, "first_period": pl.Date,
@@ -45,7 +46,7 @@ class SeriesRefresh:
         if not self.written:
             return "stored series not refreshed: another load committed meanwhile; its own refresh follows"
         return (f"stored series of {self.areas} summed areas x {self.indicators} indicators refreshed: "
-                f"{self.rows:,} rows in {self.seconds:.1f} s")
+                f"(and the municipalities' ratios): {self.rows:,} rows in {self.seconds:.1f} s")
 
 
 def _data_version(conn: Connection) -> str | None:
@@ -63,7 +64,7 @@ def _months_with_rows(engine, indicator: Indicator, groups: list[str]) -> pl.Dat
 
 
 def group_series(engine, indicator: Indicator, groups: list[str], kinds: dict[str, str]) -> pl.DataFrame:
-    """Each group's series as indicator_values(engine, indicator, [group]) gives it, for all groups at once."""
+    """Each area's series as indicator_values(engine, indicator, [area]) gives it, for all areas at once."""
     values = queries.indicator_values(engine, indicator, groups, kinds)
     if indicator.kind != "count" or values.is_empty():
         return values
@@ -89,7 +90,7 @@ def refresh_area_series(url: str, registry=None) -> SeriesRefresh:
             version = _data_version(conn)
             current = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == SERIES_VERSION)).scalar()
             derived = {schema.area_series.name, schema.release_coverage.name} <= set(inspect(conn).get_table_names())
-        if version is not None and current == version and derived:  # nothing loaded since the last refresh
+        if version is not None and current == series_stamp(version) and derived:  # nothing loaded since the last refresh
             return SeriesRefresh(0, 0, 0, time.perf_counter() - started, False, up_to_date=True)
         areas = queries.areas(engine)
         kinds = dict(zip(areas["code"].to_list(), areas["kind"].to_list()))
@@ -97,8 +98,9 @@ def refresh_area_series(url: str, registry=None) -> SeriesRefresh:
         frames = []
         for code in registry.codes():
             indicator = registry[code]
-            if groups and queries.periods(engine, indicator):
-                frames.append(as_stored(code, group_series(engine, indicator, groups, kinds)))
+            stored = [area for area, kind in kinds.items() if is_stored(indicator, kind)]
+            if stored and queries.periods(engine, indicator):
+                frames.append(as_stored(code, group_series(engine, indicator, stored, kinds)))
         rows = pl.concat(frames) if frames else pl.DataFrame()
         o = schema.observation
         coverage = queries.fetch(engine, select(o.c.indicator_code, o.c.release_id, func.min(o.c.period),
@@ -113,7 +115,7 @@ def refresh_area_series(url: str, registry=None) -> SeriesRefresh:
                 records = frame.to_dicts()
                 for at in range(0, len(records), BATCH):
                     conn.execute(table.insert(), records[at:at + BATCH])
-            set_meta(conn, {SERIES_VERSION: version or "0"} | ({} if version else {DATA_VERSION: "0"}))
+            set_meta(conn, {SERIES_VERSION: series_stamp(version or "0")} | ({} if version else {DATA_VERSION: "0"}))
             analyze(conn)  # the new rows' statistics, as a load leaves them for its own
         checkpoint(engine)
         return SeriesRefresh(rows.height, len(frames), len(groups), time.perf_counter() - started, True)

@@ -120,9 +120,9 @@ class QuerySource(Source):
     def values(self, indicator_code: str, area_codes: Sequence[str], start: date | None = None,
                end: date | None = None) -> pl.DataFrame:
         indicator, kinds, codes = registry()[indicator_code], self.area_kinds(), list(dict.fromkeys(area_codes))
-        # Summed areas from their stored series when those are up to date (app.stored_series): each as if
-        # asked alone, as the pages ask a chosen few; otherwise every area is computed below.
-        groups = [c for c in codes if kinds.get(c) not in (None, "municipality")]
+        # Summed areas (and a municipality's ratio) from their stored series when those are up to date
+        # (app.stored_series): each as if asked alone, as the pages ask a chosen few; otherwise computed below.
+        groups = [c for c in codes if stored_series.is_stored(indicator, kinds.get(c))]
         stored = stored_series.stored_values(self.engine, indicator, groups, start, end) if groups else None
         if stored is not None:
             rest = [c for c in codes if c not in groups]
