@@ -15,7 +15,9 @@ the data, and that load's own refresh follows.
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import polars as pl
@@ -23,10 +25,11 @@ from sqlalchemy import Connection, delete, func, inspect, select
 
 from app import queries, schema
 from app.indicators import Indicator, registry as default_registry
-from app.ingest.store import BATCH, analyze, checkpoint, open_writable, set_meta, use_wal
+from app.ingest.store import analyze, bulk_insert, checkpoint, open_writable, set_meta, use_wal
 from app.stored_series import DATA_VERSION, SERIES_VERSION, as_stored, is_stored, series_stamp
 
 
+WORKERS = min(4, os.cpu_count() or 1)
 COVERAGE_ROWS = {"indicator_code": pl.Utf8, "release_id": pl.Int64, "first_period": pl.Date,
                  "last_period": pl.Date, "rows": pl.Int64}
 
@@ -95,12 +98,16 @@ def refresh_area_series(url: str, registry=None) -> SeriesRefresh:
         areas = queries.areas(engine)
         kinds = dict(zip(areas["code"].to_list(), areas["kind"].to_list()))
         groups = [code for code, kind in kinds.items() if kind != "municipality"]
-        frames = []
-        for code in registry.codes():
+        def stored_of(code: str) -> pl.DataFrame | None:
             indicator = registry[code]
             stored = [area for area, kind in kinds.items() if is_stored(indicator, kind)]
-            if stored and queries.periods(engine, indicator):
-                frames.append(as_stored(code, group_series(engine, indicator, stored, kinds)))
+            if not stored or not queries.periods(engine, indicator):
+                return None
+            return as_stored(code, group_series(engine, indicator, stored, kinds))
+
+        # Indicators side by side: the database and polars work outside the GIL for most of each one.
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            frames = [frame for frame in pool.map(stored_of, registry.codes()) if frame is not None]
         rows = pl.concat(frames) if frames else pl.DataFrame()
         o = schema.observation
         coverage = queries.fetch(engine, select(o.c.indicator_code, o.c.release_id, func.min(o.c.period),
@@ -112,9 +119,7 @@ def refresh_area_series(url: str, registry=None) -> SeriesRefresh:
             for table, frame in ((schema.area_series, rows), (schema.release_coverage, coverage)):
                 table.create(conn, checkfirst=True)
                 conn.execute(delete(table))
-                records = frame.to_dicts()
-                for at in range(0, len(records), BATCH):
-                    conn.execute(table.insert(), records[at:at + BATCH])
+                bulk_insert(conn, table, frame.columns, frame.iter_rows())
             set_meta(conn, {SERIES_VERSION: series_stamp(version or "0")} | ({} if version else {DATA_VERSION: "0"}))
             analyze(conn)  # the new rows' statistics, as a load leaves them for its own
         checkpoint(engine)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, func, inspect, select
@@ -376,16 +377,22 @@ OBSERVATION_COLUMNS = ("indicator_code", "area_code", "period", "value", "status
 
 
 def bulk_insert_observations(conn: Connection, rows: Iterable[tuple]) -> int:
-    """Insert new observations (tuples in OBSERVATION_COLUMNS order) the fastest way the backend has.
+    """Insert new observations (tuples in OBSERVATION_COLUMNS order) the fastest way the backend has."""
+    return bulk_insert(conn, schema.observation, OBSERVATION_COLUMNS, rows)
+
+
+def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> int:
+    """Insert new rows (tuples in `columns` order) the fastest way the backend has.
 
     PostgreSQL gets COPY (about ten times faster than INSERTs), SQLite one prepared INSERT run over
-    every row; both inside the caller's transaction. Only for rows known to be new (a fresh build).
+    every row (dates as ISO text, as SQLAlchemy stores them there); both inside the caller's
+    transaction. Only for rows known to be new (a fresh build, a replaced derived table).
     """
     raw = conn.connection.driver_connection
-    columns = ", ".join(OBSERVATION_COLUMNS)
+    names = ", ".join(columns)
     count = 0
     if conn.dialect.name == "postgresql":
-        with raw.cursor() as cursor, cursor.copy(f"COPY observation ({columns}) FROM STDIN") as copy:
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
                 count += 1
@@ -395,9 +402,9 @@ def bulk_insert_observations(conn: Connection, rows: Iterable[tuple]) -> int:
         nonlocal count
         for row in rows:
             count += 1
-            yield (*row[:2], row[2].isoformat(), *row[3:])
+            yield tuple(v.isoformat() if isinstance(v, date) else v for v in row)
 
-    raw.executemany(f"INSERT INTO observation ({columns}) VALUES (?, ?, ?, ?, ?, ?)", counted())
+    raw.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})", counted())
     return count
 
 
