@@ -173,13 +173,14 @@ def _write_data(sheet, frame: pl.DataFrame, bold, number_formats: dict | None = 
     """The data sheet: a bold header, numbers as numbers (a column's format where given), empty cells for
     nulls, a frozen header and a filter."""
     number_formats = number_formats or {}
+    numeric = {name for name, dtype in frame.schema.items() if dtype.is_numeric()}  # frame.schema is not free
     for col, name in enumerate(frame.columns):
         sheet.write_string(0, col, name, bold)
     for r, row in enumerate(frame.iter_rows(), start=1):
         for col, (name, value) in enumerate(zip(frame.columns, row)):
             if value is None:
                 sheet.write_blank(r, col, None)
-            elif frame.schema[name].is_numeric():
+            elif name in numeric:
                 sheet.write_number(r, col, value, number_formats.get(name))
             else:
                 sheet.write_string(r, col, str(value))

@@ -166,9 +166,10 @@ def download_table(frame: pl.DataFrame, stem: str, title: str, lang: str, key: s
     """A table's CSV and XLSX downloads side by side; the XLSX says on its About sheet what it holds."""
     synthetic = source(lang).meta().get("demo") == "true"
     left, right = st.columns(2, gap="small", width=460)
-    left.download_button(t("common.download_csv", lang), to_csv(frame), file_name=f"{stem}.csv", mime="text/csv",
-                         key=f"{key}_csv", icon=":material/download:")
-    right.download_button(t("common.download_xlsx", lang), table_xlsx(frame, title=title, lang=lang,
-                                                                       synthetic=synthetic),
-                          file_name=f"{stem}.xlsx", key=f"{key}_xlsx", icon=":material/download:",
+    # Made when asked for (callables), not on every rerun: an XLSX of a ranking took 40 ms to write.
+    left.download_button(t("common.download_csv", lang), lambda: to_csv(frame), file_name=f"{stem}.csv",
+                         mime="text/csv", key=f"{key}_csv", icon=":material/download:", on_click="ignore")
+    right.download_button(t("common.download_xlsx", lang),
+                          lambda: table_xlsx(frame, title=title, lang=lang, synthetic=synthetic),
+                          file_name=f"{stem}.xlsx", key=f"{key}_xlsx", icon=":material/download:", on_click="ignore",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
