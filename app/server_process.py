@@ -1,4 +1,4 @@
-"""Watching a served dashboard process from outside: a free port, "is it up", wait for it, stop it.
+"""Watching a served dashboard process from outside: a free port, "is it up", wait for it, its memory, stop it.
 
 deploy/start.py, the benchmarks and the browser tests all start servers (`python -m app.ui.serve` or
 nginx); they share these so that "the server is up" and "stopped" mean the same everywhere. No
@@ -11,6 +11,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -49,3 +50,15 @@ def stop(process: subprocess.Popen, timeout_s: float = 15) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=timeout_s)
+
+
+def memory_mb(pid: int, peak: bool = False) -> float | None:
+    """A process's resident memory now (VmRSS), or its peak (VmHWM), from /proc; None if it is gone."""
+    field = "VmHWM:" if peak else "VmRSS:"
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None

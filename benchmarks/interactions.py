@@ -19,7 +19,6 @@ from pathlib import Path
 
 from sqlalchemy import Engine, event
 
-from app.areas import COUNTRY, GRP_OTHER, GRP_PILOT
 from app.indicators import registry
 from app.settings import LANGUAGES, PROJECT_ROOT
 from app.views.gauges import SHARE, gauge_view, history_view

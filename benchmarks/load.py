@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from benchmarks.client import Session, Widget, run_async
-from benchmarks.served import peak_rss_mb, rss_mb
+from app.server_process import memory_mb
 from benchmarks.timing import environment, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,7 +102,7 @@ def summary(log: list[dict]) -> dict:
 
 
 def memory(pids: dict[str, int]) -> dict[str, dict]:
-    return {name: {"rss_mb": round(rss_mb(pid) or 0, 1), "peak_mb": round(peak_rss_mb(pid) or 0, 1)}
+    return {name: {"rss_mb": round(memory_mb(pid) or 0, 1), "peak_mb": round(memory_mb(pid, peak=True) or 0, 1)}
             for name, pid in pids.items()}
 
 

@@ -17,34 +17,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from app.settings import PROJECT_ROOT
-from app.server_process import free_port, stop, wait_until_healthy
+from app.server_process import free_port, memory_mb, stop, wait_until_healthy
 from benchmarks.client import Session, off_loop, run_async
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 CHART = "[data-testid='stPlotlyChart'] .js-plotly-plot .main-svg"
 START_TIMEOUT_S = 120
-
-
-def peak_rss_mb(pid: int) -> float | None:
-    """The process's peak resident memory (VmHWM), from /proc."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
-def rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
 
 
 @contextmanager
@@ -126,5 +105,5 @@ def served_results(db_url: str, repeat: int, page: str = "map", lang: str = "en"
             out["browser_first_chart_s"] = {"median": round(statistics.median(drawn), 3), "max": round(max(drawn), 3)}
             out["browser_returning_first_chart_s"] = {"median": round(statistics.median(returning), 3),
                                                       "max": round(max(returning), 3)}
-        out["server_peak_rss_mb"] = round(peak_rss_mb(process.pid) or 0, 1)
+        out["server_peak_rss_mb"] = round(memory_mb(process.pid, peak=True) or 0, 1)
     return out

@@ -121,6 +121,15 @@ def demo_sqlite(tmp_path_factory) -> str:
     return url
 
 
+def demo_copy(demo_url: str, folder: Path, name: str) -> str:
+    """A copy of a demo database file to change for one test module: its URL."""
+    import shutil
+
+    path = folder / name
+    shutil.copyfile(Path(demo_url.removeprefix("sqlite:///")), path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Path:
     """Debian's Chromium; Playwright never downloads a browser here. Required on CI."""

@@ -21,6 +21,15 @@ STATE_TABLES = ("observation", "observation_revision", "release", "area", "area_
                 "published_value")
 
 
+def keep_pilot_rows_only(conn, indicator_code: str = "pilot_clients") -> None:
+    """As TEM's monitoring files have it: the indicator's rows only for municipalities in a pilot that month."""
+    conn.execute(text(
+        "DELETE FROM observation WHERE indicator_code = :code AND area_code NOT IN "
+        "(SELECT m.member_code FROM area_membership m JOIN area a ON a.code = m.group_code "
+        " WHERE a.kind = 'pilot' AND (m.valid_from IS NULL OR m.valid_from <= observation.period) "
+        " AND (m.valid_to IS NULL OR observation.period <= m.valid_to))"), {"code": indicator_code})
+
+
 def fixture_file(name: str) -> Path:
     return FIXTURES / name
 

@@ -23,7 +23,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from app.server_process import free_port
+from app.server_process import free_port, memory_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -35,13 +35,6 @@ AREAS = ["SSS", "GRP_PILOT", "GRP_OTHER", "PILOT01", "PILOT09", "ELY01", "ELY07"
 HOSTILE = ["<script>alert(1)</script>", "'; DROP TABLE observation; --", "%00", "2021-13", "x" * 500,
            ",".join(["KU091"] * 300), "[x](javascript:alert(1))"]
 SETTLE_S = 60
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def random_url(rng: random.Random) -> str:
@@ -101,7 +94,7 @@ async def session(n: int, browser, base: str, until: float, report: dict) -> Non
 async def sample_memory(pid: int, until: float, samples: list, every_s: float) -> None:
     started = time.monotonic()
     while time.monotonic() < until:
-        samples.append((round(time.monotonic() - started, 1), round(rss_mb(pid), 1)))
+        samples.append((round(time.monotonic() - started, 1), round(memory_mb(pid) or 0.0, 1)))
         await asyncio.sleep(every_s)
 
 

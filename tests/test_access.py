@@ -4,9 +4,7 @@ deployment; a public deployment never shows them, whatever the URL or the login 
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -18,7 +16,7 @@ from app.safe_text import md_escape
 from app.ingest.store import writable_engine
 from app.settings import Settings
 from app.ui.access import allowed
-from tests.conftest import ROOT
+from tests.conftest import ROOT, demo_copy
 
 ENTRY = str(ROOT / "streamlit_app.py")
 HIDDEN = "pilot_clients_with_plan"  # public = false in data/indicators.toml
@@ -29,9 +27,7 @@ OUTSIDER = {"is_logged_in": True, "email": "someone@example.com"}
 @pytest.fixture(scope="module")
 def provisional_db(demo_sqlite, tmp_path_factory) -> str:
     """The demo with December 2024 marked provisional, as a preliminary PxWeb month (2024M12*) loads."""
-    path = tmp_path_factory.mktemp("access") / "provisional.sqlite"
-    shutil.copyfile(Path(demo_sqlite.removeprefix("sqlite:///")), path)
-    url = f"sqlite:///{path}"
+    url = demo_copy(demo_sqlite, tmp_path_factory.mktemp("access"), "provisional.sqlite")
     engine = writable_engine(url)
     with engine.begin() as conn:
         conn.execute(text("UPDATE observation SET status = 'provisional' "

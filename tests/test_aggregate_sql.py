@@ -19,6 +19,7 @@ from app.db import readonly_engine
 from app.indicators import registry
 from app.ingest.demo import DemoSpec, build_demo
 from app.ingest.store import writable_engine
+from tests.ingest_helpers import keep_pilot_rows_only
 
 SAMPLE = ["SSS", "GRP_PILOT", "GRP_OTHER", "PILOT01", "PILOT08", "ELY01", "ELY08", "MK01", "MK10",
           "KU091", "KU171", "KU478"]  # Helsinki; Joroinen (moves ELY area on 1.1.2025); Maarianhamina (Åland)
@@ -81,11 +82,7 @@ def awkward_db(request, tmp_path) -> str:
     build_demo(url, DemoSpec(first_month=date(2024, 10, 1), last_month=date(2025, 2, 1)))
     engine = writable_engine(url)
     with engine.begin() as conn:
-        conn.execute(text(
-            "DELETE FROM observation WHERE indicator_code = 'pilot_clients' AND area_code NOT IN "
-            "(SELECT m.member_code FROM area_membership m JOIN area a ON a.code = m.group_code "
-            " WHERE a.kind = 'pilot' AND (m.valid_from IS NULL OR m.valid_from <= observation.period) "
-            " AND (m.valid_to IS NULL OR observation.period <= m.valid_to))"))
+        keep_pilot_rows_only(conn)
         conn.execute(text("DELETE FROM observation WHERE indicator_code = 'pilot_clients' AND area_code = 'KU091' "
                           "AND period = :day"), {"day": date(2024, 11, 1)})
         conn.execute(text("UPDATE observation SET status = 'provisional' WHERE period = :day "

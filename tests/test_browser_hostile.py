@@ -5,7 +5,6 @@ element, no request to another host, and the hostile names shown as plain text."
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from app.ingest.store import writable_engine
+from tests.conftest import demo_copy
 from tests.test_browser import LANGS, screenshot, settle, streamlit_server
 
 pytestmark = pytest.mark.browser
@@ -39,9 +39,7 @@ INJECTED = "img[src='x'], [onerror], a[href^='javascript'], a[href*='127.0.0.2']
 @pytest.fixture(scope="module")
 def hostile_db(demo_sqlite, tmp_path_factory) -> str:
     """The demo with hostile names written straight into the tables, as an old or tampered database has them."""
-    path = tmp_path_factory.mktemp("hostile") / "hostile.sqlite"
-    shutil.copyfile(Path(demo_sqlite.removeprefix("sqlite:///")), path)
-    url = f"sqlite:///{path}"
+    url = demo_copy(demo_sqlite, tmp_path_factory.mktemp("hostile"), "hostile.sqlite")
     engine = writable_engine(url)
     with engine.begin() as conn:
         for code, name in HOSTILE_NAMES.items():

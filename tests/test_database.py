@@ -19,6 +19,7 @@ from app.indicators import registry
 from app.ingest.demo import DemoSpec, build_demo
 from app.ingest.store import init_database, writable_engine
 from tests.conftest import DEMO_FILE
+from tests.ingest_helpers import keep_pilot_rows_only
 
 
 def test_schema_creates_every_table_and_init_is_repeatable(any_db_url):
@@ -218,11 +219,7 @@ def test_real_shaped_pilot_data_aggregates_without_zero_rows_or_stored_ratios(tm
     build_demo(url, DemoSpec(first_month=date(2021, 1, 1), last_month=date(2021, 4, 1)))
     engine = writable_engine(url)
     with engine.begin() as conn:
-        conn.execute(text(
-            "DELETE FROM observation WHERE indicator_code = 'pilot_clients' AND area_code NOT IN "
-            "(SELECT m.member_code FROM area_membership m JOIN area a ON a.code = m.group_code "
-            " WHERE a.kind = 'pilot' AND m.valid_from <= observation.period "
-            " AND (m.valid_to IS NULL OR observation.period <= m.valid_to))"))
+        keep_pilot_rows_only(conn)
         conn.execute(text("DELETE FROM observation WHERE indicator_code = 'client_share'"))
         left = conn.execute(text(
             "SELECT count(DISTINCT area_code) FROM observation WHERE indicator_code = 'pilot_clients'")).scalar()
