@@ -13,11 +13,11 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from app.areas import area_code
+from app.areas import COUNTRY, area_code
 from app.months import parse_pxweb_month, year_end_of
 from app.ingest.pxweb_api.transport import FetchError
 
-AREA_SHAPE = re.compile(r"^(SSS|KU\w+|MK\w+|SK\w+|ELY\w+|\d{3})$")
+AREA_SHAPE = re.compile(rf"^({COUNTRY}|KU\w+|MK\w+|SK\w+|ELY\w+|\d{{3}})$")
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ def make_plan(url: str, meta: TableMeta, *, areas: Collection[str] | None = None
                               f"Pilot Tracker maps ({', '.join(sorted(wanted)[:4])}, …)")
     rest = [v for v in others if v is not content]
     area = (_best(rest, lambda v: len({area_code(c) for c in v.values} & known)) if known else None) or \
-        _best(rest, lambda v: sum(1 for c in v.values if c != "SSS" and AREA_SHAPE.match(c.upper())))
+        _best(rest, lambda v: sum(1 for c in v.values if c != COUNTRY and AREA_SHAPE.match(c.upper())))
     if content is None:
         remaining = [v for v in rest if v is not area]
         content = remaining[-1] if remaining else None  # PxWeb lists the content variable last
