@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import create_engine, delete, select, text
-from sqlalchemy.engine import make_url
 
 from app import schema
 from app.areas import members_on
@@ -250,10 +249,6 @@ def shipped_boundaries(folder: Path = BOUNDARY_DIR) -> tuple[Path, int] | None:
         if year:
             return path, int(year.group())
     return None
-
-
-def shown(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def demo_postgres_url(server_url: str) -> str:
