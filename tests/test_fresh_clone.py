@@ -3,9 +3,9 @@
 The clone is of the committed HEAD (uncommitted changes are not in it), made in a temporary folder
 that has no `shared` sibling; `make install` there builds its own .venv (pip's cache makes it quicker)
 and its demo database, and the clone's own Streamlit serves it. Chromium, with every request that
-leaves this machine blocked, must then draw municipality polygons on the map page. (Streamlit itself
-asks fonts.gstatic.com for Material icons; those are blocked too and only cost an icon.) The page is saved
-as artifacts/screenshots/fresh-clone-map.png for a human to look at.
+leaves this machine blocked, must then draw municipality polygons on the map page (the page asks no
+other host for anything: tests/test_accessibility.py checks every page). The page is saved as
+artifacts/screenshots/fresh-clone-map.png for a human to look at.
 """
 
 from __future__ import annotations
