@@ -127,8 +127,8 @@ def _refused_loads():
                                            "the database is as it was.")) from exc
 
 
-def _run_load(load, *args, **kwargs) -> None:
-    """Run a library load and print its summary."""
+def _run_load(load, *args, refresh: bool = True, **kwargs) -> None:
+    """Run a library load, print its summary, then store the summed areas' series (unless told not to)."""
     started = time.perf_counter()
     with _refused_loads():
         summary = load(*args, **kwargs)
@@ -137,7 +137,8 @@ def _run_load(load, *args, **kwargs) -> None:
     for line in summary.lines():
         click.echo(visible(line))  # codes from the file: an escape sequence in one must not drive the terminal
     click.echo(f"  done in {time.perf_counter() - started:.1f} s")
-    _refresh_series(args[0])
+    if refresh:
+        _refresh_series(args[0])
 
 
 @main.group()
@@ -149,17 +150,23 @@ def ingest() -> None:
     """
 
 
+REFRESH_OPTION = click.option(
+    "--refresh/--no-refresh", default=True, show_default=True,
+    help="Store the summed areas' series after the load (with --no-refresh, run `db refresh` after the last of "
+         "several loads; until then the dashboard computes the sums itself).")
+
+
 def ingest_command(name: str, *, progress: bool = False, options: tuple = ()):
     """`ingest NAME FILE` with --db and the provenance options (and any `options` of the command's own); the
     decorated function names the library load."""
     def register(loader_of):
-        def command(file: str, db_url: str | None, **provenance) -> None:
+        def command(file: str, db_url: str | None, refresh: bool, **provenance) -> None:
             extra = {"progress": _progress} if progress else {}
-            _run_load(loader_of(), _db(db_url), file, **provenance, **extra)
+            _run_load(loader_of(), _db(db_url), file, refresh=refresh, **provenance, **extra)
 
         command.__doc__ = loader_of.__doc__
         command.__name__ = loader_of.__name__
-        for decorate in (*options, provenance_options, db_option,
+        for decorate in (*options, REFRESH_OPTION, provenance_options, db_option,
                          click.argument("file", type=click.Path(dir_okay=False)), ingest.command(name)):
             command = decorate(command)
         return command

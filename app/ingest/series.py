@@ -119,7 +119,8 @@ def refresh_area_series(url: str, registry=None) -> SeriesRefresh:
             for table, frame in ((schema.area_series, rows), (schema.release_coverage, coverage)):
                 table.create(conn, checkfirst=True)
                 conn.execute(delete(table))
-                bulk_insert(conn, table, frame.columns, frame.iter_rows())
+                if frame.height:  # a database without data yet (areas and indicators only) stores nothing
+                    bulk_insert(conn, table, frame.columns, frame.iter_rows())
             set_meta(conn, {SERIES_VERSION: series_stamp(version or "0")} | ({} if version else {DATA_VERSION: "0"}))
             analyze(conn)  # the new rows' statistics, as a load leaves them for its own
         checkpoint(engine)
