@@ -38,8 +38,10 @@ def run_cli(*args: object) -> Result:
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
-def ingest(command: str, path: Path | str, db_url: str, *extra: str) -> Result:
-    result = run_cli("ingest", command, path, "--db", db_url, *extra)
+def ingest(command: str, path: Path | str, db_url: str, *extra: str, refresh: bool = False) -> Result:
+    """A load through the CLI; without the refresh of the derived copies that follows it, unless asked
+    (tests/test_stored_series.py covers that), so the many small loads of the suite stay quick."""
+    result = run_cli("ingest", command, path, "--db", db_url, *extra, "--refresh" if refresh else "--no-refresh")
     assert result.exit_code == 0, result.output
     return result
 

@@ -192,3 +192,13 @@ def test_trends_show_the_published_points_with_their_source(real_db, monkeypatch
     differences = dict(zip(zip(table["Area"], table["Month"].astype(str).str[:7]),
                            table["Difference (published − series)"]))
     assert differences[("Helsinki", "2022-10")] == published[("Helsinki", "2022-10")] - series[("Helsinki", "2022-10")]
+
+
+def test_the_real_databases_stored_series_are_the_computed_ones(real_db):
+    """Published ELY and country totals, suppressed cells and area divisions: the stored copy of every
+    kind of summed area (and the municipalities' ratios) is what the dashboard computes."""
+    from tests.test_stored_series import _compare, _some_of_each_kind
+
+    url, output, *_ = real_db
+    assert "stored series of" in output
+    assert _compare(url, _some_of_each_kind) > 50

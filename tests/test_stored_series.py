@@ -83,8 +83,8 @@ def test_stored_series_are_the_computed_ones_on_real_shaped_loads(any_db_url):
     from app.ingest.store import init_database
 
     init_database(any_db_url).dispose()
-    ingest("pxweb", fixture_file("pxweb_small.json"), any_db_url)  # the CLI refreshes after each load
-    ingest("monitoring", fixture_file("monitoring_small.csv"), any_db_url)
+    ingest("pxweb", fixture_file("pxweb_small.json"), any_db_url, refresh=True)  # as the CLI does by default
+    ingest("monitoring", fixture_file("monitoring_small.csv"), any_db_url, refresh=True)
     assert _compare(any_db_url, _some_of_each_kind) > 0
 
 
