@@ -11,12 +11,8 @@ from app.views.gauges import client_share, gauge_view, history_chart
 GAUGE_COLUMNS = 3  # per row on a wide screen; Streamlit stacks columns on a phone
 
 lang = chrome.current_lang()
-source = data.source(lang)
-embed = chrome.embedded()
+lang, source, embed = chrome.chart_page("gauges", rule_text(lang))
 indicator = client_share()
-if not embed:
-    st.title(t("gauges.title", lang))
-    st.caption(rule_text(lang))
 
 months = source.periods(indicator.code)
 if not months:

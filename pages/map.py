@@ -8,12 +8,7 @@ from app.ui.views import cached
 from app.views.maps import MAP_LEVELS, map_view
 from app.views.rates import default_rate, shown_title
 
-lang = chrome.current_lang()
-source = data.source(lang)
-embed = chrome.embedded()
-if not embed:
-    st.title(t("map.title", lang))
-    st.caption(t("map.intro", lang))
+lang, source, embed = chrome.chart_page("map")
 
 controls = st.columns([3, 2])
 indicator = state.indicator_choice(lang, "unemployment_share", container=controls[0])

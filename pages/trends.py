@@ -8,12 +8,7 @@ from app.ui.views import cached
 from app.views.rates import NONE
 from app.views.trends import DEFAULT_AREAS, MODES, area_choices, has_data, index_base, trend_view
 
-lang = chrome.current_lang()
-source = data.source(lang)
-embed = chrome.embedded()
-if not embed:
-    st.title(t("trends.title", lang))
-    st.caption(t("trends.intro", lang))
+lang, source, embed = chrome.chart_page("trends")
 
 choices = area_choices(source, lang)
 controls = st.columns([2, 3])

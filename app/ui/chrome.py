@@ -69,6 +69,18 @@ def current_lang() -> str:
     return lang if lang in LANGUAGES else load_settings().default_lang
 
 
+def chart_page(page: str, caption: str | None = None):
+    """A chart page's first lines: (language, cached source, embedded?), with the page's title and its
+    caption (the catalogue's `{page}.intro` unless given) shown unless the page is embedded."""
+    lang = current_lang()
+    page_source = source(lang)
+    embed = embedded()
+    if not embed:
+        st.title(t(f"{page}.title", lang))
+        st.caption(caption if caption is not None else t(f"{page}.intro", lang))
+    return lang, page_source, embed
+
+
 def language_picker() -> str:
     """The language from ?lang=, kept in session state and written back to the URL on every page."""
     if LANG_KEY not in st.session_state:
