@@ -11,7 +11,7 @@ from app.views.gauges import client_share, gauge_view, history_chart
 GAUGE_COLUMNS = 3  # per row on a wide screen; Streamlit stacks columns on a phone
 
 lang = chrome.current_lang()
-lang, source, embed = chrome.chart_page("gauges", rule_text(lang))
+lang, source, embed = chrome.chart_page("gauges.title", caption=rule_text(lang))
 indicator = client_share()
 
 months = source.periods(indicator.code)

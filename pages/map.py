@@ -8,7 +8,7 @@ from app.ui.views import cached
 from app.views.maps import MAP_LEVELS, map_view
 from app.views.rates import default_rate, shown_title
 
-lang, source, embed = chrome.chart_page("map")
+lang, source, embed = chrome.chart_page("map.title", "map.intro")
 
 controls = st.columns([3, 2])
 indicator = state.indicator_choice(lang, "unemployment_share", container=controls[0])

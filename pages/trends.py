@@ -8,7 +8,7 @@ from app.ui.views import cached
 from app.views.rates import NONE
 from app.views.trends import DEFAULT_AREAS, MODES, area_choices, has_data, index_base, trend_view
 
-lang, source, embed = chrome.chart_page("trends")
+lang, source, embed = chrome.chart_page("trends.title", "trends.intro")
 
 choices = area_choices(source, lang)
 controls = st.columns([2, 3])

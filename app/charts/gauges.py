@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 
 import plotly.graph_objects as go
 import polars as pl
@@ -77,9 +76,9 @@ def gauge_per_area(frame: pl.DataFrame, *, lang: str, rule: float = CLIENT_SHARE
 
 
 def status_word(status: str, lang: str) -> str:
-    """The status's first word ("incomplete", not its explanation, which the table beside has): the longest
+    """The status in a word ("incomplete", not its explanation, which the table beside has): the longest
     explanation, in Swedish, ran past a gauge on a 390 px phone."""
-    return re.split(r"[:(]", t("status." + status, lang))[0].strip()
+    return t("status_short." + status, lang)
 
 
 def share_history(frame: pl.DataFrame, names: dict[str, str], *, lang: str, y_title: str,

@@ -69,15 +69,15 @@ def current_lang() -> str:
     return lang if lang in LANGUAGES else load_settings().default_lang
 
 
-def chart_page(page: str, caption: str | None = None):
+def chart_page(title_key: str, intro_key: str | None = None, caption: str | None = None):
     """A chart page's first lines: (language, cached source, embedded?), with the page's title and its
-    caption (the catalogue's `{page}.intro` unless given) shown unless the page is embedded."""
+    caption (the text of intro_key, or caption) shown unless the page is embedded."""
     lang = current_lang()
     page_source = source(lang)
     embed = embedded()
     if not embed:
-        st.title(t(f"{page}.title", lang))
-        st.caption(caption if caption is not None else t(f"{page}.intro", lang))
+        st.title(t(title_key, lang))
+        st.caption(t(intro_key, lang) if intro_key else caption or "")
     return lang, page_source, embed
 
 
