@@ -3,7 +3,7 @@
 Identifiers (indicator and area codes) reach these functions only after the registry or the area
 table has vetted them; values travel as bound parameters, never inside SQL text.
 
-Long (about 380 lines) because every read lives here (STYLE.md), and the sums done in SQL
+Long (about 340 lines) because every read lives here (STYLE.md), and the sums done in SQL
 (indicator_values) sit beside their Python reference (reference_values), which the tests compare.
 """
 

@@ -11,7 +11,7 @@ Contract of a load (see docs/ingest.md):
   release, new value, new release); a value repeated unchanged, or only its status changed, is not a
   revision.
 
-Long (about 380 lines) on purpose: these are the only functions that write, and keeping the engine, the
+Long (about 420 lines) on purpose: these are the only functions that write, and keeping the engine, the
 transaction and every write together makes "nothing else writes" checkable in one file
 (tests/test_architecture.py holds the rest of the rule).
 """
