@@ -311,8 +311,9 @@ def fetch() -> None:
 @db_option
 @click.option("--licence", default=None, help="Licence of the data (default: the source's, CC BY 4.0).")
 @client_options
+@REFRESH_OPTION
 def fetch_pxweb_command(table_url: str, first: str | None, last: str | None, db_url: str | None,
-                        licence: str | None, timeout: float, retries: int) -> None:
+                        licence: str | None, timeout: float, retries: int, refresh: bool) -> None:
     """Fetch a table from the PxWeb API (within its cell and call limits) and load it in one transaction.
 
     Without --from only the months after the latest month already loaded from TABLE_URL are fetched;
@@ -336,7 +337,8 @@ def fetch_pxweb_command(table_url: str, first: str | None, last: str | None, db_
     for line in load.lines():
         click.echo(line)
     click.echo(f"  done in {time.perf_counter() - started:.1f} s")
-    _refresh_series(_db(db_url))
+    if refresh:
+        _refresh_series(_db(db_url))
 
 
 @main.command()

@@ -40,7 +40,8 @@ def expected_small(table, months=None) -> dict[tuple, tuple]:
 
 
 def fetch_cli(url: str, db_url: str, *extra: str):
-    return run_cli("fetch", "pxweb", url, "--db", db_url, "--timeout", "2", *extra)
+    """A fetch through the CLI, without the stored series' refresh (tests/test_fetch_history.py runs it)."""
+    return run_cli("fetch", "pxweb", url, "--db", db_url, "--timeout", "2", "--no-refresh", *extra)
 
 
 def test_fetch_stores_every_value_and_records_the_release(fresh_db, pxweb_standin):
