@@ -147,7 +147,7 @@ class Copies:
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
 
 
-def run_faults(backend: str, tmp_path: Path, request, months: int, trials: int) -> dict:
+def run_faults(backend: str, tmp_path: Path, request, months: int, trials: int, refresh_trial: bool = True) -> dict:
     """Kill loads of a months-long file at random moments, each on a fresh copy of a database with data."""
     copies = Copies(backend, tmp_path, request)
     try:
@@ -181,10 +181,10 @@ def run_faults(backend: str, tmp_path: Path, request, months: int, trials: int) 
                 assert not Path(url.removeprefix("sqlite:///") + "-journal").exists()
         load(url, second)  # a rerun succeeds
         assert checksum(url) == after
-        # Killed after the load's commit, while it stores the derived copies: the pages show the new data.
-        url = copies.copy()
-        outcome["during_refresh"] = killed_after_commit(url, second)
-        assert checksum(url) == after, "killed while storing the derived copies"
+        if refresh_trial:  # killed after the load's commit, while it stores the derived copies: new data shows
+            url = copies.copy()
+            outcome["during_refresh"] = killed_after_commit(url, second)
+            assert checksum(url) == after, "killed while storing the derived copies"
         return outcome
     finally:
         copies.drop()
@@ -199,7 +199,7 @@ def test_killed_small_loads_leave_the_database_as_it_was(backend, tmp_path, requ
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_killed_large_loads_leave_the_database_as_it_was(backend, tmp_path, request):
-    outcome = run_faults(backend, tmp_path, request, months=36, trials=4)  # 255,852 values
+    outcome = run_faults(backend, tmp_path, request, months=36, trials=4, refresh_trial=False)  # 255,852 values
     print(f"{backend}: {outcome}")
     assert outcome["mid_load"] >= 2, outcome
 
