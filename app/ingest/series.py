@@ -48,8 +48,8 @@ class SeriesRefresh:
             return "stored series already up to date"
         if not self.written:
             return "stored series not refreshed: another load committed meanwhile; its own refresh follows"
-        return (f"stored series of {self.areas} summed areas x {self.indicators} indicators refreshed: "
-                f"(and the municipalities' ratios): {self.rows:,} rows in {self.seconds:.1f} s")
+        return (f"stored series of {self.areas} summed areas and the municipalities' ratios, {self.indicators} "
+                f"indicators: {self.rows:,} rows in {self.seconds:.1f} s")
 
 
 def _data_version(conn: Connection) -> str | None:
