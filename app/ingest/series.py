@@ -21,11 +21,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import Connection, delete, func, inspect, select
+from sqlalchemy import delete, func, inspect, select
 
 from app import queries, schema
 from app.indicators import Indicator, registry as default_registry
-from app.ingest.store import analyze, bulk_insert, checkpoint, open_writable, set_meta, use_wal
+from app.ingest.store import analyze, bulk_insert, checkpoint, meta_value, open_writable, set_meta, use_wal
 from app.stored_series import DATA_VERSION, SERIES_VERSION, as_stored, is_stored, series_stamp
 
 
@@ -50,10 +50,6 @@ class SeriesRefresh:
             return "stored series not refreshed: another load committed meanwhile; its own refresh follows"
         return (f"stored series of {self.areas} summed areas and the municipalities' ratios, {self.indicators} "
                 f"indicators: {self.rows:,} rows in {self.seconds:.1f} s")
-
-
-def _data_version(conn: Connection) -> str | None:
-    return conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == DATA_VERSION)).scalar()
 
 
 def _months_with_rows(engine, indicator: Indicator, groups: list[str]) -> pl.DataFrame:
@@ -90,8 +86,8 @@ def refresh_area_series(url: str, registry=None) -> SeriesRefresh:
     try:
         use_wal(engine)
         with engine.connect() as conn:
-            version = _data_version(conn)
-            current = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == SERIES_VERSION)).scalar()
+            version = meta_value(conn, DATA_VERSION)
+            current = meta_value(conn, SERIES_VERSION)
             derived = {schema.area_series.name, schema.release_coverage.name} <= set(inspect(conn).get_table_names())
         if version is not None and current == series_stamp(version) and derived:  # nothing loaded since the last refresh
             return SeriesRefresh(0, 0, 0, time.perf_counter() - started, False, up_to_date=True)
@@ -114,7 +110,7 @@ def refresh_area_series(url: str, registry=None) -> SeriesRefresh:
                                                 func.max(o.c.period), func.count())
                                  .group_by(o.c.indicator_code, o.c.release_id), COVERAGE_ROWS)
         with engine.begin() as conn:
-            if _data_version(conn) != version:
+            if meta_value(conn, DATA_VERSION) != version:
                 return SeriesRefresh(0, len(frames), len(groups), time.perf_counter() - started, False)
             for table, frame in ((schema.area_series, rows), (schema.release_coverage, coverage)):
                 table.create(conn, checkfirst=True)

@@ -293,8 +293,11 @@ def _upsert(conn: Connection, rows: list[dict]) -> None:
 
 def raise_data_version(conn: Connection) -> None:
     """Mark the data as changed, in the writing transaction: stored series stop being used until refreshed."""
-    current = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == DATA_VERSION)).scalar()
-    set_meta(conn, {DATA_VERSION: str(int(current or 0) + 1)})
+    set_meta(conn, {DATA_VERSION: str(int(meta_value(conn, DATA_VERSION) or 0) + 1)})
+
+
+def meta_value(conn: Connection, key: str) -> str | None:
+    return conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == key)).scalar()
 
 
 def set_meta(conn: Connection, values: dict[str, str]) -> None:
