@@ -129,3 +129,18 @@ def test_trends_can_show_counts_as_a_share_of_the_labour_force():
     assert "osuutena työvoimasta" in chart_titles(at)[0]
     events = next(df.value for df in at.dataframe if t("events.col_text", "fi") in df.value.columns)
     assert len(events) == 3
+
+
+def test_the_ranking_colours_each_position_by_its_class_without_a_styler():
+    """Colour marks position only: each cell a label of its class's colour (1 darkest), from the grid's own
+    column type, so no pandas Styler runs on every rerun (docs/performance.md)."""
+    at = run("pages/compare.py", lang="en", areas="PILOT09,PILOT01,PILOT02")
+    ranking = at.dataframe[0]
+    position = t("compare.col_position", "en")
+    config = json.loads(ranking.proto.columns)[position]["type_config"]
+    assert config["type"] == "multiselect"
+    colours = {option["value"]: option["color"] for option in config["options"]}
+    assert colours == {"1": "#08519c", "2": "#3182bd", "3": "#9ecae1", "4": "#c6dbef", "5": "#eff3ff"}
+    cells = ranking.value[position].tolist()
+    assert cells and all(list(cell) in ([str(p)] for p in range(1, 6)) for cell in cells), cells
+    assert not ranking.proto.arrow_data.HasField("styler")

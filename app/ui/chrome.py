@@ -141,14 +141,15 @@ def release_caption(lang: str) -> None:
 
 
 # Position classes 1 (highest values) .. 5: one blue hue, darker for higher, so colour says where an area
-# stands and nothing about good or bad ("rank, not a judgement"); text contrast at least 4.5:1 on each.
-POSITION_COLOURS = {1: ("#08519c", "#ffffff"), 2: ("#3182bd", "#ffffff"), 3: ("#9ecae1", "#1a1a1a"),
-                    4: ("#c6dbef", "#1a1a1a"), 5: ("#eff3ff", "#1a1a1a")}
+# stands and nothing about good or bad ("rank, not a judgement").
+POSITION_COLOURS = {1: "#08519c", 2: "#3182bd", 3: "#9ecae1", 4: "#c6dbef", 5: "#eff3ff"}
 
 
-def _position_style(position) -> str:
-    colours = POSITION_COLOURS.get(position)
-    return f"background-color: {colours[0]}; color: {colours[1]}" if colours else ""
+def _position_column(label: str) -> st.column_config.Column:
+    """Each position as a label in its class's colour. A grid's own coloured labels, not a pandas Styler:
+    styling the cells took 10-50 ms of every rerun of the area and compare pages (a profile)."""
+    return st.column_config.MultiselectColumn(label, options=[str(p) for p in POSITION_COLOURS],
+                                              color=list(POSITION_COLOURS.values()), width="small")
 
 
 def show_table(table: Table, key: str, height: int | str = "auto", *, print_copy: bool = True,
@@ -165,10 +166,12 @@ def show_table(table: Table, key: str, height: int | str = "auto", *, print_copy
     config |= {column: st.column_config.LineChartColumn(column) for column in table.lines}
     # `step` sets the decimals shown but truncates (32.48 would read 32,4): hand over rounded values.
     shown = table.frame.with_columns(pl.col(column).round(decimals) for column, decimals in table.decimals.items())
-    data = shown
     if table.shade:
-        data = shown.to_pandas().style.map(_position_style, subset=[table.shade])
-    st.dataframe(data, column_config=config, hide_index=True, width="stretch", height=height, key=key,
+        config[table.shade] = _position_column(table.shade)
+        position = pl.col(table.shade)
+        shown = shown.with_columns(pl.when(position.is_null()).then(None)
+                                   .otherwise(pl.concat_list(position.cast(pl.Int64).cast(pl.Utf8))).alias(table.shade))
+    st.dataframe(shown, column_config=config, hide_index=True, width="stretch", height=height, key=key,
                  placeholder=NO_VALUE)
     if print_copy:
         st.html(table_html(table, caption, current_lang(), "pt-print-only"))
