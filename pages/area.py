@@ -5,7 +5,7 @@ import streamlit as st
 from app.i18n import t
 from app.indicators import registry
 from app.safe_text import md_escape
-from app.ui import chrome, data, state
+from app.ui import chrome, data, share, state
 from app.ui.changes import show_changes
 from app.ui.views import cached
 from app.views.area import area_trend, area_view
@@ -62,8 +62,8 @@ if view.kind == "pilot":
     else:
         with matched_box:
             st.info(matched.note[0] + " " + matched.note[1], icon=":material/info:")
-            st.plotly_chart(matched.index_figure, width="stretch", key="matched_index", config={"displaylogo": False})
-            st.plotly_chart(matched.did_figure, width="stretch", key="matched_did", config={"displaylogo": False})
+            share.plotly(matched.index_figure, key="matched_index", config={"displaylogo": False})
+            share.plotly(matched.did_figure, key="matched_did", config={"displaylogo": False})
             st.markdown(matched.method_list)
             st.markdown(f"**{t('matching.members', lang)}**")
             chrome.show_table(matched.members, key="matched_members")
@@ -75,7 +75,7 @@ with trend_box:
     indicator = state.indicator_choice(lang, "unemployment_share")
     trend = cached(area_trend, source, focus, indicator, per, similar.codes if similar else (),
                    matched.comparison.group.members if matched else (), lang)
-    st.plotly_chart(trend.figure, width="stretch", key="area_trend", config={"displaylogo": False})
+    share.plotly(trend.figure, key="area_trend", config={"displaylogo": False})
     st.caption(trend.title)
     chrome.source_note(indicator, lang)
     st.markdown(f"**{t('events.title', lang)}**")

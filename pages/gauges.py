@@ -8,7 +8,10 @@ from app.ui import chrome, data, share, state
 from app.ui.views import cached
 from app.views.gauges import client_share, gauge_view, history_chart
 
-GAUGE_COLUMNS = 3  # per row on a wide screen; Streamlit stacks columns on a phone
+# One of the two layouts shows, by the screen's width: Streamlit stacks columns at the same width.
+PHONE_MAX_PX = 640
+LAYOUT_CSS = (f"<style>@media (max-width: {PHONE_MAX_PX}px) {{ .st-key-gauges_wide {{ display: none; }} }}"
+              f"@media (min-width: {PHONE_MAX_PX + 1}px) {{ .st-key-gauges_narrow {{ display: none; }} }}</style>")
 
 lang = chrome.current_lang()
 lang, source, embed = chrome.chart_page("gauges.title", caption=rule_text(lang))
@@ -24,12 +27,10 @@ view = cached(gauge_view, source, month, lang, public=data.public())
 
 
 def draw_gauges() -> None:
-    """One figure per ELY area in rows of columns: three abreast on a wide screen, one under another on a phone."""
-    for start in range(0, len(view.gauges), GAUGE_COLUMNS):
-        for column, (i, figure) in zip(st.columns(GAUGE_COLUMNS), enumerate(view.gauges[start:start + GAUGE_COLUMNS],
-                                                                           start)):
-            with column:
-                share.plotly(figure, key=f"gauge_{i}", config={"displayModeBar": False})
+    """Every ELY area's gauge: three abreast on a wide screen, one under another on a phone."""
+    st.html(LAYOUT_CSS)
+    share.plotly(view.wide, key="gauges_wide", config={"displayModeBar": False})
+    share.plotly(view.narrow, key="gauges_narrow", config={"displayModeBar": False})
 
 
 share.show_chart(view.chart, share.ViewState("gauges", lang, indicator.code, month), key="gauge_chart",

@@ -139,8 +139,9 @@ def settle(tab) -> None:
         quiet = quiet + 1 if tab.evaluate(f"() => {SCRIPT_STATE}") == "notRunning" else 0
         tab.wait_for_timeout(250)
     tab.wait_for_selector(STATUS, state="hidden")
-    for index in range(tab.locator(CHART_ELEMENT).count()):
-        tab.locator(CHART_ELEMENT).nth(index).locator(CHART).first.wait_for(state="visible", timeout=CHART_MS)
+    shown = tab.locator(f"{CHART_ELEMENT} >> visible=true")  # not a layout hidden at this width (the gauges)
+    for index in range(shown.count()):
+        shown.nth(index).locator(CHART).first.wait_for(state="visible", timeout=CHART_MS)
 
 
 def open_page(tab, path: str) -> None:

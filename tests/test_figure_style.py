@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from app.charts import style
-from app.charts.gauges import ely_gauges, gauge_per_area
+from app.charts.gauges import ely_gauges, gauge_layouts
 
 
 def test_the_lean_template_keeps_plotly_whites_look_for_every_trace_type_drawn():
@@ -54,6 +54,9 @@ def test_an_unchecked_figure_is_the_checked_one(monkeypatch):
 def test_gauges_side_by_side_share_one_scale():
     rows = pl.DataFrame({"area_code": ["ELY01", "ELY02"], "name": ["a", "b"], "value": [80.0, 10.0],
                          "numerator": [80, 10], "denominator": [100, 100], "status": ["final", "final"]})
-    singles = gauge_per_area(rows, lang="en")
-    assert [g.data[0].gauge.axis.range for g in singles] == [(0, 88.0), (0, 88.0)]
-    assert singles[0].data[0].gauge.axis.range == ely_gauges(rows, lang="en").data[0].gauge.axis.range
+    wide, narrow = gauge_layouts(rows, lang="en")
+    assert [g.gauge.axis.range for figure in (wide, narrow) for g in figure.data] == [(0, 88.0)] * 4
+    assert wide.data[0].gauge.axis.range == ely_gauges(rows, lang="en").data[0].gauge.axis.range
+    # three abreast on a wide screen, one under another on a phone
+    assert wide.data[0].domain.y == wide.data[1].domain.y and wide.data[0].domain.x != wide.data[1].domain.x
+    assert narrow.data[0].domain.x == narrow.data[1].domain.x and narrow.data[0].domain.y != narrow.data[1].domain.y

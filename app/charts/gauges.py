@@ -67,12 +67,16 @@ def ely_gauges(frame: pl.DataFrame, *, lang: str, rule: float = CLIENT_SHARE_RUL
     return figure_from(traces, layout)
 
 
-def gauge_per_area(frame: pl.DataFrame, *, lang: str, rule: float = CLIENT_SHARE_RULE) -> tuple[go.Figure, ...]:
-    """Each area's gauge as a figure of its own (a page lays them out to fit the screen), on the scale
-    of the whole figure."""
+def gauge_layouts(frame: pl.DataFrame, *, lang: str, rule: float = CLIENT_SHARE_RULE,
+                  columns: int = 3) -> tuple[go.Figure, go.Figure]:
+    """The page's gauges twice, on one scale: `columns` abreast for a wide screen, one under another
+    for a phone (the page shows one of them by the screen's width).
+
+    Two figures of every area, not one figure per area: the page sent sixteen figures on each rerun,
+    and Streamlit's per-chart work was a tenth of the page's time (docs/performance.md)."""
     axis_max = gauge_axis_max(frame, rule)
-    return tuple(ely_gauges(frame.slice(i, 1), lang=lang, rule=rule, columns=1, axis_max=axis_max)
-                 for i in range(frame.height))
+    return (ely_gauges(frame, lang=lang, rule=rule, columns=columns, axis_max=axis_max),
+            ely_gauges(frame, lang=lang, rule=rule, columns=1, axis_max=axis_max))
 
 
 def status_word(status: str, lang: str) -> str:

@@ -12,7 +12,7 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from app.charts.gauges import CLIENT_SHARE_RULE, ely_gauges, gauge_per_area, share_history
+from app.charts.gauges import CLIENT_SHARE_RULE, ely_gauges, gauge_layouts, share_history
 from app.charts.trends import axis_title
 from app.i18n import fmt_month, fmt_percent, t
 from app.indicators import Indicator, registry
@@ -33,7 +33,8 @@ class GaugeView:
     over_rule: str | None  # the areas over the rule, as a sentence; None when there are none
     table: Table
     chart: Chart
-    gauges: tuple[go.Figure, ...]  # one figure per ELY area: the page lays them out to fit the screen
+    wide: go.Figure  # every ELY area's gauge, three abreast, without the title the page has above it
+    narrow: go.Figure  # the same gauges one under another, for a phone
     unregistered: str | None = None  # ELY areas shown without a share because the registry lacks their pilots
 
 
@@ -86,11 +87,11 @@ def gauge_view(source: Source, month: date, lang: str, *, public: bool = False) 
                   table=table, tidy=tidy_of(current, client_share(), names, lang, synthetic=synthetic),
                   indicator=client_share(), scope="ely", first=month, last=None, lang=lang, synthetic=synthetic,
                   release_date=release_date(source.releases()))
-    gauges = gauge_per_area(current, lang=lang)
+    wide, narrow = gauge_layouts(current, lang=lang)
     unknown = unregistered_elys(source)
     unregistered = t("gauges.unregistered", lang, areas=", ".join(md_escape(names[c]) for c in unknown),
                      total=pilot_round().areas) if unknown else None
-    return GaugeView(figure, over_rule, table, chart, gauges, unregistered)
+    return GaugeView(figure, over_rule, table, chart, wide, narrow, unregistered)
 
 
 def history_chart(source: Source, ely_codes: Sequence[str], lang: str, *, public: bool = False) -> Chart:
