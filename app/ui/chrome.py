@@ -17,7 +17,7 @@ from app.settings import LANGUAGES, load_settings
 from app.ui.data import source
 from app.views.data import coverage_text, latest_release_text
 from app.views.data import source_note as source_note_text
-from app.views.tables import Table, table_html
+from app.views.tables import Table, printed_html
 
 LANG_KEY = "lang"
 PICKER_LABEL = "Kieli · Språk · Language"
@@ -174,7 +174,7 @@ def show_table(table: Table, key: str, height: int | str = "auto", *, print_copy
     st.dataframe(shown, column_config=config, hide_index=True, width="stretch", height=height, key=key,
                  placeholder=NO_VALUE)
     if print_copy:
-        st.html(table_html(table, caption, current_lang(), "pt-print-only"))
+        st.html(printed_html(table, caption, current_lang(), "pt-print-only"))
 
 
 def download_table(frame: pl.DataFrame, stem: str, title: str, lang: str, key: str) -> None:

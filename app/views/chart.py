@@ -18,7 +18,7 @@ from app.exports import export_stem, source_text, tidy_frame
 from app.i18n import fmt_date, fmt_month, t
 from app.indicators import Indicator, registry
 from app.months import month_code
-from app.views.tables import Table, table_html
+from app.views.tables import Table, printed_html
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Chart:
     def __post_init__(self):
         if not self.print_html:  # a copy of a kept view (app.ui.views) carries it over, so reruns never redo it
             caption = t("snapshot.table_caption", self.lang, title=self.title)
-            object.__setattr__(self, "print_html", table_html(self.table, caption, self.lang, "pt-print-only"))
+            object.__setattr__(self, "print_html", printed_html(self.table, caption, self.lang, "pt-print-only"))
 
     @property
     def period(self) -> str:

@@ -1,14 +1,19 @@
-"""What the pages hand to st.plotly_chart: a kept figure's dict, made once, and the same JSON as the figure's."""
+"""What a rerun does not make again: a kept figure's dict for st.plotly_chart (the same JSON as the
+figure's) and a kept table's printed copy, shared by the copies of a kept view every session gets."""
 
 from __future__ import annotations
 
 import json
 
 import plotly.io as pio
+import polars as pl
 
 from app.charts.style import figure_from, layout_spec
 from app.i18n import plotly_separators
 from app.ui import share
+from app.ui.views import _frames
+from app.views import tables
+from app.views.tables import Table, printed_html
 from tests.test_pages import run
 
 
@@ -40,3 +45,15 @@ def test_the_page_sends_the_views_figure(demo_sqlite, monkeypatch):
     assert spec["layout"]["separators"] == plotly_separators("fi")  # the Finnish figure, through the kept dict
     again = json.loads(at.run().get("plotly_chart")[0].proto.spec)
     assert again == spec
+
+
+def test_a_kept_tables_printed_copy_is_written_once_for_every_copy_of_it(monkeypatch):
+    kept = Table(pl.DataFrame({"Area": ["a", "b"], "Value": [1.25, 2.5]}), decimals={"Value": 1})
+    calls = []
+    original = tables.table_html
+    monkeypatch.setattr(tables, "table_html", lambda *args: calls.append(args) or original(*args))
+    first = printed_html(_frames(kept, pl.DataFrame.clone), "Caption", "fi")
+    second = printed_html(_frames(kept, pl.DataFrame.clone), "Caption", "fi")
+    assert first == second and "1,2" in first and len(calls) == 1
+    printed_html(kept, "Caption", "sv")  # another language is another copy
+    assert len(calls) == 2
