@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import plotly.io as pio
+import pytest
 import polars as pl
 
 from app.charts.style import figure_from, layout_spec
@@ -23,18 +24,14 @@ def _figure():
 
 def test_a_sent_figure_is_the_figure_as_plotly_serialises_it():
     figure = _figure()
-    sent = share._sendable(figure)
-    assert pio.to_json(sent.to_dict(), validate=False) == pio.to_json(figure, validate=False)
+    figure.add_hline(y=5)  # a figure changed after it was built sends the change
+    assert pio.to_json(share._Spec(figure).to_dict(), validate=False) == pio.to_json(figure, validate=False)
 
 
-def test_a_figure_is_turned_into_a_dict_once(monkeypatch):
+def test_sending_a_figure_copies_nothing(monkeypatch):
     figure = _figure()
-    calls = []
-    original = type(figure).to_dict
-    monkeypatch.setattr(type(figure), "to_dict", lambda self: calls.append(1) or original(self))
-    first, second = share._sendable(figure), share._sendable(figure)
-    assert first.to_dict() is second.to_dict()
-    assert len(calls) == 1
+    monkeypatch.setattr(type(figure), "to_dict", lambda self: pytest.fail("the figure was copied"))
+    assert share._Spec(figure).to_dict()["data"][0]["x"] == [1, 2, 3]
 
 
 def test_the_page_sends_the_views_figure(demo_sqlite, monkeypatch):
@@ -57,3 +54,23 @@ def test_a_kept_tables_printed_copy_is_written_once_for_every_copy_of_it(monkeyp
     assert first == second and "1,2" in first and len(calls) == 1
     printed_html(kept, "Caption", "sv")  # another language is another copy
     assert len(calls) == 2
+
+
+def test_every_kind_of_page_figure_is_sent_as_plotly_writes_it(demo_sqlite):
+    from app.db import readonly_engine
+    from app.indicators import registry
+    from app.views.gauges import client_share, gauge_view, history_chart
+    from app.views.maps import map_view
+    from app.views.source import QuerySource
+    from app.views.trends import DEFAULT_AREAS, trend_view
+
+    source = QuerySource(readonly_engine(demo_sqlite))
+    indicator = registry()["unemployment_share"]
+    month = source.periods(indicator.code)[-1]
+    gauges = gauge_view(source, source.periods(client_share().code)[-1], "en")
+    figures = [map_view(source, indicator, month, "municipality", "fi").figure,
+               map_view(source, indicator, month, "pilot", "fi").figure,
+               trend_view(source, indicator, DEFAULT_AREAS, "index", "sv").chart.figure,
+               gauges.wide, gauges.narrow, history_chart(source, source.codes_of_kind("ely")[:4], "en").figure]
+    for figure in figures:
+        assert pio.to_json(share._Spec(figure).to_dict(), validate=False) == pio.to_json(figure, validate=False)

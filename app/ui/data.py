@@ -41,7 +41,7 @@ from app.views.source import QuerySource, Source
 FINGERPRINT_TTL_S = 5  # how long a finished load may stay unseen
 READ_TTL_S = 600  # a bound on memory: keys of an old fingerprint are never asked again
 BOUNDARY_TTL_S = 3600
-PER_AREA_LIMIT = 16  # a chosen few areas are cached one by one; a whole level (309 municipalities) at once
+PER_AREA_LIMIT = 8  # a chosen few areas (a trend's lines) are cached one by one; more (every ELY area, a level) at once
 STATIC_DIR = PROJECT_ROOT / "static"  # Streamlit serves <entry script folder>/static at app/static/
 GEO_FOLDER = "geo"
 

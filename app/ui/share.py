@@ -124,31 +124,24 @@ def print_table(chart: Chart) -> None:
 
 
 class _Spec(BaseFigure):
-    """A built figure as st.plotly_chart takes it, its dict made once.
+    """A built figure as st.plotly_chart takes it: its own data and layout, not a copy of them.
 
-    st.plotly_chart turns a figure into a dict (to_dict, a deep copy: 6 ms for a trend of fifteen lines)
-    and then into JSON on every rerun; given a dict it would validate it all again, which is slower. A
-    view's figures are built once and never changed after (app.ui.views), so their dict is kept on the
-    figure at its first drawing and handed over as it is: this stand-in is a figure only in type, and
-    Streamlit asks it for nothing but its dict."""
+    st.plotly_chart turns a figure into a dict with to_dict, a deep copy (6 ms for a trend of fifteen
+    lines, 4 ms for a map), and then into JSON, on every rerun; given a dict, it would check it all
+    again, which is slower still. A view's figures never change after they are built (app.ui.views)
+    and Streamlit only reads the dict to write its JSON, so the figure's own dicts are handed over.
+    This stand-in is a figure only in type: Streamlit asks it for nothing but to_dict.
+    (tests/test_rerun_work.py keeps the JSON equal to Plotly's own for the figure.)"""
 
-    def __init__(self, spec: dict):  # noqa: super().__init__ not called: nothing of a figure is needed
-        object.__setattr__(self, "_spec", spec)
+    def __init__(self, figure: BaseFigure):  # noqa: super().__init__ not called: nothing of a figure is needed
+        object.__setattr__(self, "_spec", {"data": figure._data, "layout": figure._layout})
 
     def to_dict(self) -> dict:
         return self._spec
 
 
-def _sendable(figure) -> BaseFigure:
-    spec = figure.__dict__.get("_pt_spec")
-    if spec is None:
-        spec = figure.to_dict()
-        figure._pt_spec = spec  # a private attribute, which plotly's figures allow
-    return _Spec(spec)
-
-
 def plotly(figure, key: str, config: dict | None = None) -> None:
-    st.plotly_chart(_sendable(figure), width="stretch", key=key, config=config or PLOTLY_CONFIG)
+    st.plotly_chart(_Spec(figure), width="stretch", key=key, config=config or PLOTLY_CONFIG)
 
 
 def embed_view(chart: Chart, state: ViewState, draw: Callable[[], None]) -> None:
