@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, event
 
+from app.i18n import warm_locales
 from app.indicators import registry
 from app.settings import LANGUAGES, PROJECT_ROOT
 from app.views.gauges import SHARE, gauge_view, history_view
@@ -273,6 +274,7 @@ def sql_floor_ms(log: StatementLog, interaction: Interaction, plan: Plan, runs: 
 
 def interaction_results(engine: Engine, repeat: int, progress: Callable[[str], None] = lambda _: None) -> list[Result]:
     keep_router_flag_cleared()
+    warm_locales()  # as the production launcher does beside the server's start (app.ui.serve)
     source = QuerySource(engine)
     plan = plan_for(source)
     log = StatementLog(engine)

@@ -72,8 +72,8 @@ def layout_spec(*, height: int = 460, title: str | None = None) -> dict:
 def figure_from(data: list[dict], layout: dict) -> go.Figure:
     """A figure from plain JSON, with the shared template, checked by Plotly only where CHECK_FIGURES.
 
-    Plotly validates every property as it is set, which is most of the cost of a small figure (a gauge
-    page builds sixteen). The tests check every figure (tests/conftest.py sets the variable), so a
+    Plotly validates every property as it is set, which was most of the cost of a small figure (the
+    gauges page once built sixteen). The tests check every figure (tests/conftest.py sets the variable), so a
     served figure is one whose kind the tests have drawn; production skips the second check.
     """
     fig = go.Figure({"data": data, "layout": layout}, _validate=CHECK_FIGURES)

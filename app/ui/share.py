@@ -163,8 +163,8 @@ def show_chart(chart: Chart, state: ViewState, key: str, *, draw: Callable[[], N
                table_expander: bool = True) -> None:
     """A chart on a page (or alone, embedded): figure, text alternative, table, downloads and share.
 
-    draw: how the page draws the chart when it is not chart.figure as it is (the gauges: one figure per
-    area, laid out to fit the screen); table_expander: the table in an expander under the chart (pages
+    draw: how the page draws the chart when it is not chart.figure as it is (the gauges: a wide and a
+    narrow layout, one shown by the screen's width); table_expander: the table in an expander under the chart (pages
     that show the table themselves say False).
     """
     draw = draw or (lambda: plotly(chart.figure, key, EMBED_CONFIG if embedded() else None))

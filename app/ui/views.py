@@ -3,10 +3,11 @@
 A view (figures, tables, exports) depends only on small values (indicator, month, areas, mode,
 language, the audience) and the database's fingerprint, so it is cached on exactly those with
 st.cache_resource: the same object for every session and no copy, because nothing mutates a view
-after it is built (st.plotly_chart serialises a figure without changing it). A rerun that changes
+after it is built (app.ui.share hands a figure's own dicts to st.plotly_chart, which only writes them
+out as JSON; a table's printed copy is made once and shared, app.views.tables). A rerun that changes
 nothing, or asks for a state another session asked for before, builds nothing; a new state reads only
 what it lacks, since app.ui.data caches the reads. Profiles showed building the Plotly figures as most
-of a rerun (the gauges' 16 figures: 0.3 s of 0.57 s), which is why the figures, not only the data,
+of a rerun (the gauges' then 16 figures: 0.3 s of 0.57 s), which is why the figures, not only the data,
 are kept.
 
 Every session gets its own polars frames: the kept view holds them in one contiguous chunk, and each
