@@ -74,3 +74,17 @@ def test_every_kind_of_page_figure_is_sent_as_plotly_writes_it(demo_sqlite):
                gauges.wide, gauges.narrow, history_chart(source, source.codes_of_kind("ely")[:4], "en").figure]
     for figure in figures:
         assert pio.to_json(share._Spec(figure).to_dict(), validate=False) == pio.to_json(figure, validate=False)
+
+
+def test_a_tuple_cache_key_is_its_repr_only_when_that_is_exact():
+    from datetime import date
+
+    from app.ui.data import tuple_key
+
+    codes = tuple(f"{n:03d}" for n in range(309))
+    assert tuple_key(codes) == repr(codes)
+    assert tuple_key(("a", (1, 2.5, None), date(2021, 3, 1))) == repr(("a", (1, 2.5, None), date(2021, 3, 1)))
+    long_a = pl.DataFrame({"x": list(range(100))})
+    long_b = long_a.with_columns(pl.when(pl.col("x") == 50).then(-1).otherwise(pl.col("x")).alias("x"))
+    assert repr((long_a,)) == repr((long_b,))  # a frame's repr is abridged ...
+    assert tuple_key((long_a,)) != tuple_key((long_b,))  # ... so its key is not its repr

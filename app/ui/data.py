@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import tempfile
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -47,11 +48,23 @@ GEO_FOLDER = "geo"
 
 log = logging.getLogger(__name__)
 
-#: How the caches hash a tuple argument: by its repr, one string. Streamlit's hasher otherwise walks a
-#: tuple element by element with type checks, which for a level's 309 area codes cost 7 ms a read (a
-#: profile of the map's indicator change). The tuples here hold only strings, numbers, dates and None,
-#: whose reprs are exact and stable.
-TUPLE_BY_REPR = {tuple: repr}
+_PLAIN = (str, int, float, bool, type(None), date)
+
+
+def _plain(value) -> bool:
+    return isinstance(value, _PLAIN) or (isinstance(value, tuple) and all(_plain(v) for v in value))
+
+
+def tuple_key(value: tuple) -> str | bytes:
+    """How the caches hash a tuple argument: by its repr, one string, when it holds only plain values
+    (strings, numbers, dates, None and tuples of them), whose reprs are exact and stable. Streamlit's
+    hasher otherwise walks a tuple element by element with type checks, which for a level's 309 area
+    codes cost 7 ms a read (a profile of the map's indicator change). Anything else is pickled, so a
+    value whose repr is abridged (a frame) can never share a key with another."""
+    return repr(value) if _plain(value) else pickle.dumps(value)
+
+
+TUPLE_KEYS = {tuple: tuple_key}
 
 
 #: What the page says for each reason a read fails (app.db.REASONS).
@@ -101,13 +114,13 @@ def _provisional_periods(url: str, fingerprint: Fingerprint, indicator_code: str
     return _reader(url).provisional_periods(indicator_code)
 
 
-@st.cache_data(ttl=READ_TTL_S, show_spinner=False, hash_funcs=TUPLE_BY_REPR)
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False, hash_funcs=TUPLE_KEYS)
 def _values(url: str, fingerprint: Fingerprint, indicator_code: str, area_codes: tuple[str, ...],
             start: date | None, end: date | None) -> pl.DataFrame:
     return _reader(url, _areas(url, fingerprint)).values(indicator_code, area_codes, start, end)
 
 
-@st.cache_data(ttl=READ_TTL_S, show_spinner=False, hash_funcs=TUPLE_BY_REPR)
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False, hash_funcs=TUPLE_KEYS)
 def _memberships(url: str, fingerprint: Fingerprint, group_codes: tuple[str, ...]) -> pl.DataFrame:
     return _reader(url).memberships(group_codes)
 
@@ -117,7 +130,7 @@ def _releases(url: str, fingerprint: Fingerprint) -> pl.DataFrame:
     return _reader(url).releases()
 
 
-@st.cache_data(ttl=READ_TTL_S, show_spinner=False, hash_funcs=TUPLE_BY_REPR)
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False, hash_funcs=TUPLE_KEYS)
 def _published(url: str, fingerprint: Fingerprint, indicator_code: str, area_codes: tuple[str, ...]) -> pl.DataFrame:
     return _reader(url).published(indicator_code, area_codes)
 
@@ -127,12 +140,12 @@ def _published_areas(url: str, fingerprint: Fingerprint, indicator_code: str) ->
     return _reader(url).published_areas(indicator_code)
 
 
-@st.cache_data(ttl=READ_TTL_S, show_spinner=False, hash_funcs=TUPLE_BY_REPR)
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False, hash_funcs=TUPLE_KEYS)
 def _indicator_releases(url: str, fingerprint: Fingerprint, indicator_codes: tuple[str, ...]) -> pl.DataFrame:
     return _reader(url).indicator_releases(indicator_codes)
 
 
-@st.cache_data(ttl=READ_TTL_S, show_spinner=False, hash_funcs=TUPLE_BY_REPR)
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False, hash_funcs=TUPLE_KEYS)
 def _revisions(url: str, fingerprint: Fingerprint, release_ids: tuple[int, ...] | None) -> pl.DataFrame:
     return _reader(url).revisions(release_ids)
 

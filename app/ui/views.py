@@ -31,7 +31,7 @@ import polars as pl
 import streamlit as st
 
 from app.indicators import Indicator, registry
-from app.ui.data import READ_TTL_S, TUPLE_BY_REPR, CachedSource
+from app.ui.data import READ_TTL_S, TUPLE_KEYS, CachedSource
 from app.views.audience import PublicSource
 from app.views.source import Source
 
@@ -93,7 +93,7 @@ def _frames(value: Any, each: Callable[[pl.DataFrame], pl.DataFrame]) -> Any:
     return value
 
 
-@st.cache_resource(ttl=READ_TTL_S, max_entries=MAX_VIEWS, show_spinner=False, hash_funcs=TUPLE_BY_REPR)
+@st.cache_resource(ttl=READ_TTL_S, max_entries=MAX_VIEWS, show_spinner=False, hash_funcs=TUPLE_KEYS)
 def _built(name: str, url: str, fingerprint, public: bool, lang: str, args: tuple, kwargs: tuple) -> Any:
     inner = CachedSource(url, fingerprint, lang)
     source = PublicSource(inner) if public else inner
