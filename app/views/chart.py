@@ -38,12 +38,13 @@ class Chart:
     release_date: date | None = None
     export_code: str = ""  # what file names call the indicator (a rate says per what); default its code
     sources: tuple[str, str] | None = None  # (source, licence) of a chart of several indicators; default its own
-    print_html: str = ""  # the table as plain HTML for the printed page; made once, with the view
 
-    def __post_init__(self):
-        if not self.print_html:  # a copy of a kept view (app.ui.views) carries it over, so reruns never redo it
-            caption = t("snapshot.table_caption", self.lang, title=self.title)
-            object.__setattr__(self, "print_html", printed_html(self.table, caption, self.lang, "pt-print-only"))
+    @property
+    def print_html(self) -> str:
+        """The table as plain HTML for the printed page, made when a page first shows it (the trends page
+        prints its own table instead) and kept with the table for every copy of the view."""
+        caption = t("snapshot.table_caption", self.lang, title=self.title)
+        return printed_html(self.table, caption, self.lang, "pt-print-only")
 
     @property
     def period(self) -> str:
