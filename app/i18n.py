@@ -70,8 +70,8 @@ def _separators(lang: str) -> tuple[str, str]:
 
 def warm_locales() -> None:
     """Load Babel's data for every language now, not in the first session to ask for each: the first
-    number or month in a language took 5-18 ms (a profile of the overview's first Swedish run). The
-    production launcher calls it beside the server's start (app.ui.serve), the benchmark as a server would."""
+    number or month in a language took 5-18 ms (a profile of the overview's first Swedish run). A server
+    calls it once, at its first script run (app.ui.head); the benchmark as a server would."""
     for lang in LOCALES:
         _separators(lang)
         _number_format(lang, 0)

@@ -274,7 +274,7 @@ def sql_floor_ms(log: StatementLog, interaction: Interaction, plan: Plan, runs: 
 
 def interaction_results(engine: Engine, repeat: int, progress: Callable[[str], None] = lambda _: None) -> list[Result]:
     keep_router_flag_cleared()
-    warm_locales()  # as the production launcher does beside the server's start (app.ui.serve)
+    warm_locales()  # as a server does once, at its first script run (app.ui.head)
     source = QuerySource(engine)
     plan = plan_for(source)
     log = StatementLog(engine)

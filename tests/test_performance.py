@@ -139,7 +139,9 @@ def test_numbers_read_exactly_as_babel_writes_them(value, lang, decimals):
 
 
 def test_the_server_runs_as_production_needs():
-    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["server"]
+    whole = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    config = whole["server"]
     assert config["fileWatcherType"] == "none" and config["runOnSave"] is False
+    assert whole["runner"]["postScriptGC"] is False  # a full collection after each run held the GIL 120 ms
     assert config["enableStaticServing"] is True  # the map's boundaries are fetched from app/static/
     assert "static/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()

@@ -4,14 +4,12 @@ It is `streamlit run streamlit_app.py` with one thing done first: Streamlit's le
 cleared before the first session, as st.navigation clears it on its first call. Without that, a
 fresh server's first request to a page URL runs the page alone and app.ui.chrome.ensure_router has
 to rerun it through the router (a second script run, once per server process). Plain `streamlit
-run` still works; it pays that one rerun. Babel's data for the three languages is loaded beside
-the server's start (app.i18n.warm_locales), not by the first session in each language.
+run` still works; it pays that one rerun.
 """
 
 from __future__ import annotations
 
 import sys
-import threading
 
 from app.settings import PROJECT_ROOT
 
@@ -23,16 +21,9 @@ def main(argv: list[str] | None = None) -> None:
     from streamlit.web import cli
 
     PagesManager.uses_pages_directory = False  # the router (st.navigation) decides every page
-    threading.Thread(target=_warm, name="warm-locales", daemon=True).start()
     args = sys.argv[1:] if argv is None else argv
     sys.argv = ["streamlit", "run", str(ENTRY), *args]
     cli.main(prog_name="streamlit")
-
-
-def _warm() -> None:
-    from app.i18n import warm_locales
-
-    warm_locales()
 
 
 if __name__ == "__main__":
