@@ -140,7 +140,7 @@ def test_the_ranking_colours_each_position_by_its_class_without_a_styler():
     config = json.loads(ranking.proto.columns)[position]["type_config"]
     assert config["type"] == "multiselect"
     colours = {option["value"]: option["color"] for option in config["options"]}
-    assert colours == {"1": "#08519c", "2": "#3182bd", "3": "#9ecae1", "4": "#c6dbef", "5": "#eff3ff"}
+    assert colours == {"1": "#08519c", "2": "#2171b5", "3": "#9ecae1", "4": "#c6dbef", "5": "#eff3ff"}
     cells = ranking.value[position].tolist()
     assert cells and all(list(cell) in ([str(p)] for p in range(1, 6)) for cell in cells), cells
     assert not ranking.proto.arrow_data.HasField("styler")
