@@ -8,11 +8,6 @@ from app.ui import chrome, data, share, state
 from app.ui.views import cached
 from app.views.gauges import client_share, gauge_view, history_chart
 
-# One of the two layouts shows, by the screen's width: Streamlit stacks columns at the same width.
-PHONE_MAX_PX = 640
-LAYOUT_CSS = (f"<style>@media (max-width: {PHONE_MAX_PX}px) {{ .st-key-gauges_wide {{ display: none; }} }}"
-              f"@media (min-width: {PHONE_MAX_PX + 1}px) {{ .st-key-gauges_narrow {{ display: none; }} }}</style>")
-
 lang = chrome.current_lang()
 lang, source, embed = chrome.chart_page("gauges.title", caption=rule_text(lang))
 indicator = client_share()
@@ -27,8 +22,8 @@ view = cached(gauge_view, source, month, lang, public=data.public())
 
 
 def draw_gauges() -> None:
-    """Every ELY area's gauge: three abreast on a wide screen, one under another on a phone."""
-    st.html(LAYOUT_CSS)
+    """Every ELY area's gauge: three abreast on a wide screen, one under another on a phone (the page's
+    styles, app/ui/page.css, show one of the two by the screen's width)."""
     share.plotly(view.wide, key="gauges_wide", config={"displayModeBar": False})
     share.plotly(view.narrow, key="gauges_narrow", config={"displayModeBar": False})
 
