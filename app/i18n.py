@@ -71,7 +71,7 @@ def _separators(lang: str) -> tuple[str, str]:
 def warm_locales() -> None:
     """Load Babel's data for every language now, not in the first session to ask for each: the first
     number or month in a language took 5-18 ms (a profile of the overview's first Swedish run). A server
-    calls it once, at its first script run (app.ui.head); the benchmark as a server would."""
+    calls it once, at its first script run (app.ui.head)."""
     for lang in LOCALES:
         _separators(lang)
         _number_format(lang, 0)

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from sqlalchemy import Engine, event
 
-from app.i18n import warm_locales
 from app.indicators import registry
 from app.settings import LANGUAGES, PROJECT_ROOT
 from app.views.gauges import SHARE, gauge_view, history_view
@@ -274,7 +273,6 @@ def sql_floor_ms(log: StatementLog, interaction: Interaction, plan: Plan, runs: 
 
 def interaction_results(engine: Engine, repeat: int, progress: Callable[[str], None] = lambda _: None) -> list[Result]:
     keep_router_flag_cleared()
-    warm_locales()  # as a server does once, at its first script run (app.ui.head)
     source = QuerySource(engine)
     plan = plan_for(source)
     log = StatementLog(engine)

@@ -18,6 +18,7 @@ from app.i18n import t, warm_locales
 
 ICON = Path(__file__).with_name("icon.png")
 CSS = Path(__file__).with_name("page.css")
+STYLES = f"<style>{CSS.read_text(encoding='utf-8')}</style>"  # read once per process, sent on every rerun
 SCRIPT = """<script>
 (() => {
   document.documentElement.lang = %s;
@@ -65,5 +66,5 @@ def title(text: str) -> None:
 
 def head(lang: str) -> None:
     """The page's language and the phone and print styles."""
-    st.html(f"<style>{CSS.read_text(encoding='utf-8')}</style>")
+    st.html(STYLES)
     st.html(SCRIPT % json.dumps(lang), unsafe_allow_javascript=True)
